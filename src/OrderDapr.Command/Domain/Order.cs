@@ -1,0 +1,123 @@
+using OrderDapr.Contracts;
+
+namespace OrderDapr.Command.Domain;
+
+public enum OrderStatus
+{
+    None,
+    Created,
+    Paid,
+    Shipped,
+    Delivered,
+    Cancelled,
+}
+
+// An order as its events left it. `Version` is the number of events applied.
+public sealed record Order(
+    OrderStatus Status,
+    int Version,
+    string CustomerId,
+    IReadOnlyList<OrderLine> Items,
+    string Currency,
+    decimal Total,
+    string? PaymentId,
+    string? TrackingNumber,
+    string? CancellationReason,
+    DateTimeOffset? CreatedAt,
+    DateTimeOffset? UpdatedAt)
+{
+    public static readonly Order Initial = new(OrderStatus.None, 0, "", [], "", 0m, null, null, null, null, null);
+
+    public bool Exists => Status != OrderStatus.None;
+}
+
+// A rule the command breaks, with a stable machine-readable code for clients.
+public sealed record Rejection(string Code, string Detail);
+
+public abstract record Decision
+{
+    public sealed record Accept(OrderEvent Event) : Decision;
+
+    public sealed record Reject(Rejection Why) : Decision;
+}
+
+// The order aggregate as two pure functions: Decide (command, state) → event or refusal,
+// Evolve (state, event) → state. No I/O and no clock: the time of an event comes from the caller.
+public static class OrderDecider
+{
+    public static Decision Decide(OrderCommand command, Order state) => command switch
+    {
+        PlaceOrder place => state.Exists
+            ? Refuse("order-already-exists", "An order with this id already exists.")
+            : Accept(new OrderCreated(place.CustomerId, place.Items, place.Currency)),
+
+        _ when !state.Exists => Refuse("order-not-found", "The order does not exist."),
+
+        PayOrder pay => state.Status switch
+        {
+            OrderStatus.Created when pay.Amount != state.Total =>
+                Refuse("payment-amount-mismatch", $"The payment of {pay.Amount} does not equal the order total of {state.Total}."),
+            OrderStatus.Created => Accept(new OrderPaid(pay.Amount, pay.PaymentId)),
+            OrderStatus.Cancelled => Refuse("order-cancelled", "A cancelled order cannot be paid."),
+            _ => Refuse("order-already-paid", "The order has already been paid."),
+        },
+
+        ShipOrder ship => state.Status switch
+        {
+            OrderStatus.Paid => Accept(new OrderShipped(ship.TrackingNumber)),
+            OrderStatus.Created => Refuse("order-not-paid", "Only a paid order can be shipped."),
+            OrderStatus.Cancelled => Refuse("order-cancelled", "A cancelled order cannot be shipped."),
+            _ => Refuse("order-already-shipped", "The order has already been shipped."),
+        },
+
+        DeliverOrder => state.Status switch
+        {
+            OrderStatus.Shipped => Accept(new OrderDelivered()),
+            OrderStatus.Delivered => Refuse("order-already-delivered", "The order has already been delivered."),
+            OrderStatus.Cancelled => Refuse("order-cancelled", "A cancelled order cannot be delivered."),
+            _ => Refuse("order-not-shipped", "Only a shipped order can be delivered."),
+        },
+
+        CancelOrder cancel => state.Status switch
+        {
+            OrderStatus.Created or OrderStatus.Paid => Accept(new OrderCancelled(cancel.Reason)),
+            OrderStatus.Cancelled => Refuse("order-already-cancelled", "The order has already been cancelled."),
+            _ => Refuse("order-already-shipped", "An order cannot be cancelled once it has been shipped."),
+        },
+
+        ExpireUnpaidOrder => state.Status == OrderStatus.Created
+            ? Accept(new OrderCancelled(CancelOrder.PaymentTimeout))
+            : Refuse("order-not-awaiting-payment", "Only an unpaid order expires."),
+
+        _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Unknown command."),
+    };
+
+    public static Order Evolve(Order state, OrderEvent @event, DateTimeOffset occurredAt)
+    {
+        var next = @event switch
+        {
+            OrderCreated created => state with
+            {
+                Status = OrderStatus.Created,
+                CustomerId = created.CustomerId,
+                Items = created.Items,
+                Currency = created.Currency,
+                Total = created.Total,
+                CreatedAt = occurredAt,
+            },
+            OrderPaid paid => state with { Status = OrderStatus.Paid, PaymentId = paid.PaymentId },
+            OrderShipped shipped => state with { Status = OrderStatus.Shipped, TrackingNumber = shipped.TrackingNumber },
+            OrderDelivered => state with { Status = OrderStatus.Delivered },
+            OrderCancelled cancelled => state with { Status = OrderStatus.Cancelled, CancellationReason = cancelled.Reason },
+            _ => throw new ArgumentOutOfRangeException(nameof(@event), @event.GetType().Name, "Unknown event."),
+        };
+        return next with { Version = state.Version + 1, UpdatedAt = occurredAt };
+    }
+
+    public static Order Replay(IEnumerable<(OrderEvent Event, DateTimeOffset OccurredAt)> events) =>
+        events.Aggregate(Order.Initial, (state, e) => Evolve(state, e.Event, e.OccurredAt));
+
+    private static Decision.Accept Accept(OrderEvent @event) => new(@event);
+
+    private static Decision.Reject Refuse(string code, string detail) => new(new Rejection(code, detail));
+}

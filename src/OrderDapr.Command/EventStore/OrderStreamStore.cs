@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Dapr;
+using Dapr.Client;
+using OrderDapr.Contracts;
+
+namespace OrderDapr.Command.EventStore;
+
+public sealed class StreamConcurrencyException(string orderId, int expectedVersion)
+    : Exception($"The stream of order {orderId} moved on from version {expectedVersion} while appending.");
+
+// Reads and appends order streams through the Dapr state API.
+// An append is one ExecuteStateTransaction on the outbox-enabled `eventstore` component:
+//   1. upsert `order-{id}` = the whole stream, guarded by the ETag read with it (or, for a new
+//      stream, first-write without ETag = insert only), carrying metadata `type`, which Dapr's
+//      outbox copies into the published CloudEvent (dapr/dapr pkg/runtime/pubsub/outbox.go);
+//   2. an `outbox.projection` of the same key = the new event's envelope: not stored, but what
+//      Dapr publishes on `orders` instead of the whole stream.
+// So the event is stored and published together or not at all.
+public sealed class OrderStreamStore(DaprClient dapr, ILogger<OrderStreamStore> logger)
+{
+    public static string KeyOf(string orderId) => $"order-{orderId}";
+
+    public async Task<(OrderStream Stream, string? ETag)> LoadAsync(string orderId, CancellationToken ct)
+    {
+        var (stream, etag) = await dapr.GetStateAndETagAsync<OrderStream?>(
+            Messaging.EventStore, KeyOf(orderId), ConsistencyMode.Strong, cancellationToken: ct);
+        // A missing key comes back as no value and an empty ETag.
+        return (stream ?? OrderStream.Empty(orderId), string.IsNullOrEmpty(etag) ? null : etag);
+    }
+
+    public async Task AppendAsync(OrderStream current, string? etag, EventEnvelope appended, OrderStream next, CancellationToken ct)
+    {
+        var key = KeyOf(current.OrderId);
+        var streamWrite = new StateTransactionRequest(
+            key,
+            JsonSerializer.SerializeToUtf8Bytes(next, EventSerializer.Options),
+            StateOperationType.Upsert,
+            etag,
+            new Dictionary<string, string>
+            {
+                // Copied by the outbox into the CloudEvent: subscribers route on `type`.
+                ["type"] = appended.Type,
+                ["subject"] = appended.OrderId,
+            },
+            new StateOptions { Concurrency = ConcurrencyMode.FirstWrite, Consistency = ConsistencyMode.Strong });
+        var publishedMessage = new StateTransactionRequest(
+            key,
+            JsonSerializer.SerializeToUtf8Bytes(appended, EventSerializer.Options),
+            StateOperationType.Upsert,
+            metadata: new Dictionary<string, string>
+            {
+                ["outbox.projection"] = "true",
+                ["contentType"] = "application/json",
+            });
+
+        try
+        {
+            await dapr.ExecuteStateTransactionAsync(Messaging.EventStore, [streamWrite, publishedMessage], cancellationToken: ct);
+        }
+        catch (DaprException ex)
+        {
+            // Inside a transaction Dapr reports an ETag mismatch as Internal like any other store
+            // error, so look: if the stream moved on, it was a concurrent append.
+            var (reloaded, _) = await LoadAsync(current.OrderId, ct);
+            if (reloaded.Version != current.Version)
+            {
+                logger.LogInformation("Append to order {OrderId} at version {Version} lost a race", current.OrderId, current.Version);
+                throw new StreamConcurrencyException(current.OrderId, current.Version);
+            }
+
+            throw new InvalidOperationException($"Appending to the stream of order {current.OrderId} failed.", ex);
+        }
+    }
+}

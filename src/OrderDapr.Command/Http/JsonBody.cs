@@ -1,0 +1,87 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace OrderDapr.Command.Http;
+
+// Reads a command body strictly: a number sent as a string, an unknown field or trailing garbage is
+// a client error, not something to guess at. Every failure becomes a 400/415 problem, never a 500.
+public static class JsonBody
+{
+    public const long MaxBytes = 64 * 1024;
+
+    private static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web)
+    {
+        NumberHandling = JsonNumberHandling.Strict,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        AllowTrailingCommas = false,
+        ReadCommentHandling = JsonCommentHandling.Disallow,
+        MaxDepth = 16,
+    };
+
+    public static async Task<(T? Body, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, bool optional = false)
+        where T : class
+    {
+        if (request.ContentLength > MaxBytes)
+        {
+            return (null, Problems.Create(StatusCodes.Status413PayloadTooLarge, "body-too-large", "Request body too large", $"A command body may be at most {MaxBytes} bytes."));
+        }
+
+        var bytes = await ReadBoundedAsync(request);
+        if (bytes is null)
+        {
+            return (null, Problems.Create(StatusCodes.Status413PayloadTooLarge, "body-too-large", "Request body too large", $"A command body may be at most {MaxBytes} bytes."));
+        }
+
+        if (bytes.Length == 0)
+        {
+            return optional
+                ? (null, null)
+                : (null, Problems.Create(StatusCodes.Status400BadRequest, "body-missing", "Request body missing", "This command needs a JSON body."));
+        }
+
+        if (!request.HasJsonContentType())
+        {
+            return (null, Problems.Create(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported media type", "Send the body as application/json."));
+        }
+
+        try
+        {
+            var body = JsonSerializer.Deserialize<T>(bytes, Strict);
+            return body is null
+                ? (null, Problems.Create(StatusCodes.Status400BadRequest, "body-invalid", "Invalid request body", "The body must be a JSON object."))
+                : (body, null);
+        }
+        catch (JsonException ex)
+        {
+            var where = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "" : $" at {ex.Path}";
+            return (null, Problems.Create(StatusCodes.Status400BadRequest, "body-invalid", "Invalid request body", $"The body is not valid for this command{where}: {Describe(ex)}"));
+        }
+    }
+
+    private static async Task<byte[]?> ReadBoundedAsync(HttpRequest request)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > MaxBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    // System.Text.Json messages name CLR types; say what a client can act on instead.
+    private static string Describe(JsonException ex) => ex.Message switch
+    {
+        var m when m.Contains("could not be mapped", StringComparison.Ordinal) => "unknown field.",
+        var m when m.Contains("could not be converted", StringComparison.Ordinal) => "a value has the wrong type.",
+        _ => "malformed JSON.",
+    };
+}

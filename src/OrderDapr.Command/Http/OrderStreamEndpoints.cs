@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Text.Json;
+using OrderDapr.Command.Domain;
+using OrderDapr.Command.EventStore;
+
+namespace OrderDapr.Command.Http;
+
+public sealed record OrderLineView(string ProductId, int Quantity, decimal UnitPrice);
+
+public sealed record OrderStateView(
+    string OrderId,
+    string Status,
+    int Version,
+    string CustomerId,
+    IReadOnlyList<OrderLineView> Items,
+    string Currency,
+    decimal Total,
+    string? PaymentId,
+    string? TrackingNumber,
+    string? CancellationReason,
+    DateTimeOffset? CreatedAt,
+    DateTimeOffset? UpdatedAt);
+
+public sealed record StoredEventView(string EventId, string Type, int Version, DateTimeOffset OccurredAt, JsonElement Data);
+
+public sealed record OrderEventsView(string OrderId, int Version, IReadOnlyList<StoredEventView> Events);
+
+// The write side's own view of an order: its stream, and its state as the replay of that stream
+// (optionally up to a past version). Read straight from the event store, so always current.
+public static class OrderStreamEndpoints
+{
+    public static IEndpointRouteBuilder MapOrderStreams(this IEndpointRouteBuilder routes)
+    {
+        var orders = routes.MapGroup("/orders");
+        orders.MapGet("/{orderId}", GetStateAsync);
+        orders.MapGet("/{orderId}/events", GetEventsAsync);
+        return routes;
+    }
+
+    private static async Task<IResult> GetStateAsync(string orderId, HttpContext context, OrderStreamStore streams)
+    {
+        if (!OrderIds.TryNormalize(orderId, out var id))
+        {
+            return Problems.OrderNotFound(orderId);
+        }
+
+        int? atVersion = null;
+        if (context.Request.Query.TryGetValue("version", out var raw))
+        {
+            if (!int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var v) || v < 1)
+            {
+                return Problems.Create(StatusCodes.Status400BadRequest, "version-invalid", "Invalid version",
+                    "version must be a whole number of at least 1.");
+            }
+
+            atVersion = v;
+        }
+
+        var (stream, _) = await streams.LoadAsync(id, context.RequestAborted);
+        if (stream.Version == 0)
+        {
+            return Problems.OrderNotFound(id);
+        }
+
+        if (atVersion > stream.Version)
+        {
+            return Problems.Create(StatusCodes.Status404NotFound, "version-not-found", "Version not found",
+                $"Order {id} is at version {stream.Version}; it has no version {atVersion}.");
+        }
+
+        var state = stream.Replay(atVersion);
+        context.Response.Headers.ETag = $"\"{state.Version}\"";
+        return TypedResults.Ok(ToView(id, state));
+    }
+
+    private static async Task<IResult> GetEventsAsync(string orderId, HttpContext context, OrderStreamStore streams)
+    {
+        if (!OrderIds.TryNormalize(orderId, out var id))
+        {
+            return Problems.OrderNotFound(orderId);
+        }
+
+        var (stream, _) = await streams.LoadAsync(id, context.RequestAborted);
+        if (stream.Version == 0)
+        {
+            return Problems.OrderNotFound(id);
+        }
+
+        context.Response.Headers.ETag = $"\"{stream.Version}\"";
+        return TypedResults.Ok(new OrderEventsView(id, stream.Version, [.. stream.Events.Select(e =>
+            new StoredEventView(e.EventId, e.Type, e.Version, e.OccurredAt, e.Data))]));
+    }
+
+    private static OrderStateView ToView(string orderId, Order state) => new(
+        orderId,
+        state.Status.ToString().ToUpperInvariant(),
+        state.Version,
+        state.CustomerId,
+        [.. state.Items.Select(i => new OrderLineView(i.ProductId, i.Quantity, i.UnitPrice))],
+        state.Currency,
+        state.Total,
+        state.PaymentId,
+        state.TrackingNumber,
+        state.CancellationReason,
+        state.CreatedAt,
+        state.UpdatedAt);
+}

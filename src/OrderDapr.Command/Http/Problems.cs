@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace OrderDapr.Command.Http;
+
+// RFC 9457 problem details with a stable machine-readable `code` clients can switch on.
+public static class Problems
+{
+    public static ProblemHttpResult Create(int status, string code, string title, string detail, IDictionary<string, object?>? extra = null)
+    {
+        var extensions = new Dictionary<string, object?>(extra ?? new Dictionary<string, object?>()) { ["code"] = code };
+        return TypedResults.Problem(
+            statusCode: status,
+            title: title,
+            detail: detail,
+            // A URN: names the problem type without promising a page behind it (RFC 9457 §3.1.1).
+            type: $"urn:orderdapr:problem:{code}",
+            extensions: extensions);
+    }
+
+    public static ProblemHttpResult OrderNotFound(string orderId) =>
+        Create(StatusCodes.Status404NotFound, "order-not-found", "Order not found", $"There is no order {orderId}.");
+
+    public static ProblemHttpResult Invalid(IDictionary<string, string[]> errors) =>
+        Create(StatusCodes.Status400BadRequest, "validation-failed", "Invalid command", "One or more fields are invalid.",
+            new Dictionary<string, object?> { ["errors"] = errors });
+}

@@ -1,0 +1,71 @@
+using OrderDapr.Command.Http;
+
+namespace OrderDapr.Command.Tests;
+
+public sealed class PlaceOrderValidation
+{
+    private static readonly OrderLineBody GoodLine = new("p-1", 2, 9.99m);
+
+    [Fact]
+    public void A_complete_body_becomes_a_command_defaulting_to_usd()
+    {
+        var (command, errors) = CommandValidation.ToCommand(new PlaceOrderBody("c-1", [GoodLine], null));
+
+        Assert.Empty(errors);
+        Assert.Equal("USD", command!.Currency);
+        Assert.Equal(19.98m, command.Items.Sum(i => i.Subtotal));
+    }
+
+    [Theory]
+    [InlineData(null, "customerId")]
+    [InlineData("  ", "customerId")]
+    public void A_missing_customer_is_named(string? customerId, string field) =>
+        AssertInvalid(new PlaceOrderBody(customerId, [GoodLine], null), field);
+
+    [Fact]
+    public void An_order_without_items_is_invalid() => AssertInvalid(new PlaceOrderBody("c-1", [], null), "items");
+
+    [Fact]
+    public void A_quantity_below_one_is_invalid() =>
+        AssertInvalid(new PlaceOrderBody("c-1", [new OrderLineBody("p-1", 0, 1m)], null), "items[0].quantity");
+
+    [Fact]
+    public void A_negative_price_is_invalid() =>
+        AssertInvalid(new PlaceOrderBody("c-1", [GoodLine, new OrderLineBody("p-2", 1, -0.01m)], null), "items[1].unitPrice");
+
+    [Fact]
+    public void A_price_with_fractions_of_a_cent_is_invalid() =>
+        AssertInvalid(new PlaceOrderBody("c-1", [new OrderLineBody("p-1", 1, 0.001m)], null), "items[0].unitPrice");
+
+    [Fact]
+    public void A_currency_that_is_not_an_iso_code_is_invalid() =>
+        AssertInvalid(new PlaceOrderBody("c-1", [GoodLine], "dollars"), "currency");
+
+    [Fact]
+    public void A_client_cannot_claim_the_payment_timeout_reason() =>
+        Assert.Contains("reason", CommandValidation.ToCommand(new CancelOrderBody("payment-timeout")).Errors.Keys);
+
+    private static void AssertInvalid(PlaceOrderBody body, string field)
+    {
+        var (command, errors) = CommandValidation.ToCommand(body);
+        Assert.Null(command);
+        Assert.Contains(field, errors.Keys);
+    }
+}
+
+public sealed class IdempotencyKeys
+{
+    [Fact]
+    public void The_same_key_always_names_the_same_order() =>
+        Assert.Equal(CommandHeaders.OrderIdFor("k-1"), CommandHeaders.OrderIdFor("k-1"));
+
+    [Fact]
+    public void Different_keys_name_different_orders_with_guid_ids()
+    {
+        var a = CommandHeaders.OrderIdFor("k-1");
+        var b = CommandHeaders.OrderIdFor("k-2");
+
+        Assert.NotEqual(a, b);
+        Assert.True(OrderIds.TryNormalize(a, out _));
+    }
+}
