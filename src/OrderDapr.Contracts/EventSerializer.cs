@@ -38,6 +38,10 @@ public static class EventSerializer
 
     public static string TypeNameOf<TEvent>() where TEvent : OrderEvent => NamesByType[typeof(TEvent)];
 
+    // Every name a subscriber may see: the current ones and the retired ones still upcast.
+    public static IReadOnlyList<string> KnownTypeNames { get; } =
+        [.. TypesByName.Keys.Concat(Upcasters.Keys).Order(StringComparer.Ordinal)];
+
     public static bool IsKnownType(string typeName) =>
         TypesByName.ContainsKey(typeName) || Upcasters.ContainsKey(typeName);
 

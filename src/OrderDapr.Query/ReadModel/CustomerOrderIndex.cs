@@ -1,0 +1,266 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Serialization;
+using OrderDapr.Query.Projections;
+
+namespace OrderDapr.Query.ReadModel;
+
+// The per-customer index behind `orders(customerId, status, first, after)`.
+//
+// Why this shape: the `readmodel` store is a key/value store reached through Dapr. Its Query
+// API is alpha and missing from the default components (PostgreSQL v2, Redis without
+// RediSearch), so nothing may scan or filter the store. One document listing all of a
+// customer's orders would grow without bound and be rewritten on every order, and every
+// write of it would conflict with the customer's other orders. So:
+//   - `customer-page-{n}-{customerId}` holds at most 50 entries {orderId, createdAt, sortedAt},
+//     ascending. An entry is added when OrderCreated is applied, in the same transaction as the
+//     order document. Only the newest page takes entries; once full it is closed for good, so
+//     an entry never moves and a cursor stays valid while new orders arrive.
+//   - Delivery is unordered and 10 deliveries run at once, so OrderCreated events of orders
+//     placed a moment apart are projected in any order. The newest page is therefore kept
+//     sorted by (createdAt, orderId) rather than by arrival. An entry older than everything the
+//     closed pages hold (its page's `floor`, the newest key of the page before) would have to go
+//     into a closed page; it sorts just above the floor instead (`sortedAt`). That only happens
+//     when its delivery lagged behind newer orders of the same customer that closed a page.
+//   - `customer-head-{customerId}` holds {pageCount, totalCount, countsByStatus}: where the
+//     newest page is and the counts that `totalCount` answers without reading any page.
+//     countsByStatus changes in the transaction of every status change (ETag on the head), so
+//     it cannot drift.
+// A read walks pages newest to oldest, bulk-gets the order documents of a page, filters by
+// status (the status lives on the order document, which changes; copying it into the entries
+// would mean rewriting closed pages), and stops at first+1 matches, or after a fixed number of
+// pages so a rare status cannot make one request read the whole history. It then answers
+// hasNextPage=true with endCursor at the scan position: Relay allows fewer edges than `first`.
+// A cursor holds the page and the key of its entry: everything below that key lies on that
+// page or older ones, because every key of a later page is above that page's newest key.
+public sealed record IndexKey(DateTimeOffset SortedAt, string OrderId) : IComparable<IndexKey>
+{
+    public int CompareTo(IndexKey? other) =>
+        other is null ? 1
+        : SortedAt.UtcTicks != other.SortedAt.UtcTicks ? SortedAt.UtcTicks.CompareTo(other.SortedAt.UtcTicks)
+        : string.CompareOrdinal(OrderId, other.OrderId);
+
+    public static bool operator <(IndexKey left, IndexKey right) => left.CompareTo(right) < 0;
+    public static bool operator >(IndexKey left, IndexKey right) => left.CompareTo(right) > 0;
+    public static bool operator <=(IndexKey left, IndexKey right) => left.CompareTo(right) <= 0;
+    public static bool operator >=(IndexKey left, IndexKey right) => left.CompareTo(right) >= 0;
+}
+
+public sealed record IndexEntry(string OrderId, DateTimeOffset CreatedAt, DateTimeOffset SortedAt)
+{
+    [JsonIgnore]
+    public IndexKey Key => new(SortedAt, OrderId);
+}
+
+public sealed record CustomerOrdersPage(string CustomerId, int Page)
+{
+    // The newest key of the page before: every entry here sorts above it.
+    public IndexKey? Floor { get; init; }
+
+    public IReadOnlyList<IndexEntry> Entries { get; init; } = [];
+}
+
+public sealed record CustomerOrdersHead(string CustomerId)
+{
+    public int PageCount { get; init; }
+    public int TotalCount { get; init; }
+    public IReadOnlyDictionary<OrderStatus, int> CountsByStatus { get; init; } = new Dictionary<OrderStatus, int>();
+
+    public int CountOf(OrderStatus status) => CountsByStatus.GetValueOrDefault(status);
+}
+
+// What one projection step does to the index of the order's customer.
+public abstract record IndexChange(string CustomerId)
+{
+    public sealed record Added(string CustomerId, string OrderId, DateTimeOffset CreatedAt, OrderStatus Status) : IndexChange(CustomerId);
+
+    public sealed record StatusMoved(string CustomerId, OrderStatus From, OrderStatus To) : IndexChange(CustomerId);
+}
+
+public sealed record OrderEdge(string Cursor, OrderView Node);
+
+public sealed record PageInfo(bool HasNextPage, bool HasPreviousPage, string? StartCursor, string? EndCursor);
+
+public sealed record OrderConnection(IReadOnlyList<OrderEdge> Edges, PageInfo PageInfo, int TotalCount)
+{
+    public static OrderConnection Empty { get; } = new([], new PageInfo(false, false, null, null), 0);
+}
+
+public static class CustomerOrderIndex
+{
+    public const int PageSize = 50;
+
+    public static IndexChange? ChangeFor(OrderView before, OrderView after)
+    {
+        if (after is not { IsCreated: true, CustomerId: { } customerId, Status: { } to })
+        {
+            return null;
+        }
+
+        if (before.Status is not { } from)
+        {
+            return new IndexChange.Added(customerId, after.Id, after.CreatedAt ?? default, to);
+        }
+
+        return from == to ? null : new IndexChange.StatusMoved(customerId, from, to);
+    }
+
+    // `newestPage` is page head.PageCount - 1 (null when the customer has no page yet). The
+    // result is that page with the entry, or a new page when it was full.
+    public static (CustomerOrdersHead Head, CustomerOrdersPage Page) Append(
+        CustomerOrdersHead head, CustomerOrdersPage? newestPage, IndexChange.Added added)
+    {
+        var target = newestPage switch
+        {
+            null => new CustomerOrdersPage(head.CustomerId, head.PageCount),
+            { Entries.Count: < PageSize } => newestPage,
+            _ => new CustomerOrdersPage(head.CustomerId, newestPage.Page + 1) { Floor = newestPage.Entries[^1].Key },
+        };
+
+        var key = new IndexKey(added.CreatedAt, added.OrderId);
+        var sortedAt = target.Floor is { } floor && key <= floor ? floor.SortedAt.AddTicks(1) : added.CreatedAt;
+        var entry = new IndexEntry(added.OrderId, added.CreatedAt, sortedAt);
+
+        return (
+            head with
+            {
+                PageCount = Math.Max(head.PageCount, target.Page + 1),
+                TotalCount = head.TotalCount + 1,
+                CountsByStatus = Count(head.CountsByStatus, added.Status, +1),
+            },
+            target with { Entries = [.. target.Entries.Append(entry).OrderBy(e => e.Key)] });
+    }
+
+    public static CustomerOrdersHead Move(CustomerOrdersHead head, IndexChange.StatusMoved moved) =>
+        head with { CountsByStatus = Count(Count(head.CountsByStatus, moved.From, -1), moved.To, +1) };
+
+    private static Dictionary<OrderStatus, int> Count(IReadOnlyDictionary<OrderStatus, int> counts, OrderStatus status, int delta)
+    {
+        var updated = new Dictionary<OrderStatus, int>(counts);
+        updated[status] = Math.Max(0, updated.GetValueOrDefault(status) + delta);
+        return updated;
+    }
+
+    // One page of a customer's orders, newest first, continuing below `after` when given.
+    public static async Task<OrderConnection> ReadAsync(
+        IReadModelStore store,
+        string customerId,
+        OrderStatus? status,
+        int first,
+        OrderCursor? after,
+        int maxPagesPerRequest,
+        CancellationToken cancellationToken)
+    {
+        var head = (await store.GetAsync<CustomerOrdersHead>(ReadModelKeys.CustomerHead(customerId), cancellationToken)).Value;
+        if (head is null)
+        {
+            return OrderConnection.Empty;
+        }
+
+        var totalCount = status is { } s ? head.CountOf(s) : head.TotalCount;
+        var wanted = first + 1; // one more than asked tells whether a next page exists
+        var edges = new List<OrderEdge>();
+        var pageNumber = Math.Min(after?.Page ?? int.MaxValue, head.PageCount - 1);
+        var below = after?.Below; // null: the whole page
+        var pagesRead = 0;
+
+        while (pageNumber >= 0 && edges.Count < wanted && pagesRead < maxPagesPerRequest)
+        {
+            var page = (await store.GetAsync<CustomerOrdersPage>(ReadModelKeys.CustomerPage(customerId, pageNumber), cancellationToken)).Value;
+            pagesRead++;
+
+            var candidates = (page?.Entries ?? [])
+                .Where(e => below is null || e.Key < below)
+                .OrderByDescending(e => e.Key)
+                .ToList();
+
+            var scanned = 0;
+            while (scanned < candidates.Count && edges.Count < wanted)
+            {
+                // Unfiltered, every entry matches: fetch only as many documents as still wanted.
+                var take = status is null ? Math.Min(wanted - edges.Count, candidates.Count - scanned) : candidates.Count - scanned;
+                var chunk = candidates.GetRange(scanned, take);
+                var orders = await store.GetBulkAsync<OrderView>(chunk.Select(e => ReadModelKeys.Order(e.OrderId)).ToList(), cancellationToken);
+
+                for (var i = 0; i < chunk.Count && edges.Count < wanted; i++)
+                {
+                    scanned++;
+                    if (orders[i] is { IsCreated: true } order && (status is null || order.Status == status))
+                    {
+                        edges.Add(new OrderEdge(new OrderCursor(pageNumber, chunk[i].Key).Encode(), order));
+                    }
+                }
+            }
+
+            if (edges.Count < wanted)
+            {
+                pageNumber--; // the whole page is scanned
+                below = null;
+            }
+        }
+
+        if (edges.Count > first)
+        {
+            var shown = edges.Take(first).ToList();
+            return new OrderConnection(shown, new PageInfo(true, false, shown.FirstOrDefault()?.Cursor, shown.LastOrDefault()?.Cursor), totalCount);
+        }
+
+        // Stopped by the page limit: older pages remain, starting with `pageNumber`.
+        var more = pageNumber >= 0;
+        var endCursor = more ? new OrderCursor(pageNumber, null).Encode() : edges.LastOrDefault()?.Cursor;
+        return new OrderConnection(edges, new PageInfo(more, false, edges.FirstOrDefault()?.Cursor, endCursor), totalCount);
+    }
+}
+
+// Opaque to clients: continue on index page `Page` with the entries below `Below` (all when null).
+public sealed record OrderCursor(int Page, IndexKey? Below)
+{
+    private const string Prefix = "order-index:";
+
+    public string Encode()
+    {
+        var text = Below is null
+            ? string.Create(CultureInfo.InvariantCulture, $"{Prefix}{Page}")
+            : string.Create(CultureInfo.InvariantCulture, $"{Prefix}{Page}:{Below.SortedAt.UtcTicks}:{Below.OrderId}");
+        return Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
+    }
+
+    public static bool TryDecode(string cursor, [NotNullWhen(true)] out OrderCursor? decoded)
+    {
+        decoded = null;
+        var bytes = new byte[cursor.Length];
+        if (!Convert.TryFromBase64String(cursor, bytes, out var length))
+        {
+            return false;
+        }
+
+        var text = Encoding.UTF8.GetString(bytes, 0, length);
+        if (!text.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var parts = text[Prefix.Length..].Split(':', 3);
+        if (!int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var page))
+        {
+            return false;
+        }
+
+        if (parts.Length == 1)
+        {
+            decoded = new OrderCursor(page, null);
+            return true;
+        }
+
+        if (parts.Length != 3 || parts[2].Length == 0
+            || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+            || ticks > DateTimeOffset.MaxValue.UtcTicks)
+        {
+            return false;
+        }
+
+        decoded = new OrderCursor(page, new IndexKey(new DateTimeOffset(ticks, TimeSpan.Zero), parts[2]));
+        return true;
+    }
+}

@@ -1,0 +1,24 @@
+namespace OrderDapr.Query.ReadModel;
+
+// A document as read, with the ETag to write it back with; ETag null = the key does not exist.
+public sealed record Stored<T>(T? Value, string? ETag) where T : class
+{
+    public static Stored<T> Missing { get; } = new(null, null);
+}
+
+// One upsert of a transaction. ETag null = insert only (first-write without ETag fails when
+// the key exists), so two first deliveries of the same order cannot both create it.
+public sealed record DocumentWrite(string Key, object Value, string? ETag);
+
+// The `readmodel` state store as the projection and the queries need it.
+public interface IReadModelStore
+{
+    Task<Stored<T>> GetAsync<T>(string key, CancellationToken cancellationToken) where T : class;
+
+    // Values in the order of `keys`, null where a key does not exist.
+    Task<IReadOnlyList<T?>> GetBulkAsync<T>(IReadOnlyList<string> keys, CancellationToken cancellationToken) where T : class;
+
+    // All or nothing. Throws when an ETag no longer matches or the store fails; through Dapr
+    // both surface as the same error (a transaction reports every failure as Internal).
+    Task CommitAsync(IReadOnlyList<DocumentWrite> writes, CancellationToken cancellationToken);
+}

@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json.Nodes;
+using Dapr;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace DaprEmulator.Tests.Support;
+
+public sealed record ReceivedEvent(string Path, string? ContentType, JsonObject CloudEvent, IReadOnlyDictionary<string, string> Headers);
+
+// A small real ASP.NET Core app on a loopback port that subscribes with Dapr.AspNetCore
+// (MapSubscribeHandler + WithTopic) and records what the sidecar delivers to it.
+public sealed class SubscriberApp : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<ReceivedEvent> _received = new();
+
+    private SubscriberApp(WebApplication app) => _app = app;
+
+    public int Port { get; private set; }
+
+    public IReadOnlyList<ReceivedEvent> Received => [.. _received];
+
+    public IReadOnlyList<ReceivedEvent> At(string path) => [.. _received.Where(r => r.Path == path)];
+
+    // Maps a topic route; `answer` decides the response to each delivery (default: 200 SUCCESS).
+    public static async Task<SubscriberApp> StartAsync(Action<SubscriberApp, WebApplication> map, int port = 0)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
+        builder.Services.AddRouting();
+        var web = builder.Build();
+        var app = new SubscriberApp(web);
+        web.MapSubscribeHandler();
+        map(app, web);
+        await web.StartAsync(TestContext.Current.CancellationToken);
+        app.Port = new Uri(web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
+        return app;
+    }
+
+    public RouteHandlerBuilder Topic(WebApplication web, string path, TopicOptions topic, Func<ReceivedEvent, IResult>? answer = null) =>
+        web.MapPost(path, async (HttpContext http) =>
+        {
+            var body = await JsonNode.ParseAsync(http.Request.Body) as JsonObject ?? [];
+            var received = new ReceivedEvent(
+                path, http.Request.ContentType, body,
+                http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
+            _received.Enqueue(received);
+            return answer?.Invoke(received) ?? Results.Ok(new { status = "SUCCESS" });
+        }).WithTopic(topic);
+
+    public RouteHandlerBuilder Topic(WebApplication web, string path, string pubsub, string topic, Func<ReceivedEvent, IResult>? answer = null) =>
+        Topic(web, path, new TopicOptions { PubsubName = pubsub, Name = topic }, answer);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

@@ -1,0 +1,166 @@
+using System.Text.Json;
+using DaprEmulator.Hosting;
+
+namespace OrderDapr.EndToEnd.Tests.Fixtures;
+
+// The running system: one Dapr emulator, a sidecar per app, order-command and order-query as
+// processes. Shared by every test of a collection; tests use fresh order and customer ids so
+// that they do not see each other's data.
+public class OrderSystem : IAsyncLifetime
+{
+    private readonly List<ServiceProcess> commandReplicas = [];
+    private readonly List<DaprSidecar> sidecars = [];
+    private DaprEmulatorHost? emulator;
+    private ServiceProcess? commandService;
+    private ServiceProcess? queryService;
+    private DaprSidecar? commandSidecar;
+
+    public OrderApi Commands { get; private set; } = null!;
+
+    public GraphQLApi GraphQL { get; private set; } = null!;
+
+    public string CommandSidecarGrpcEndpoint => commandSidecar!.GrpcEndpoint;
+
+    protected virtual IReadOnlyDictionary<string, string> CommandEnvironment => new Dictionary<string, string>();
+
+    protected DaprEmulatorHost Emulator => emulator!;
+
+    public async ValueTask InitializeAsync()
+    {
+        emulator = await DaprEmulatorHost.StartAsync(new EmulatorOptions
+        {
+            ResourcesPaths = [Path.Combine(Repository.Root, "components")],
+        });
+
+        commandSidecar = await StartSidecarAsync("order-command");
+        commandService = new ServiceProcess("OrderDapr.Command", commandSidecar.AppPort!.Value, commandSidecar.HttpPort, commandSidecar.GrpcPort, CommandEnvironment);
+        var querySidecar = await StartSidecarAsync("order-query");
+        queryService = new ServiceProcess("OrderDapr.Query", querySidecar.AppPort!.Value, querySidecar.HttpPort, querySidecar.GrpcPort);
+        await Task.WhenAll(commandService.StartAsync(), queryService.StartAsync());
+
+        Commands = new OrderApi(new HttpClient { BaseAddress = commandService.BaseAddress, Timeout = TimeSpan.FromSeconds(60) });
+        GraphQL = new GraphQLApi(new HttpClient { BaseAddress = queryService.BaseAddress, Timeout = TimeSpan.FromSeconds(30) });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in commandReplicas.Append(commandService).Append(queryService).OfType<ServiceProcess>())
+        {
+            await process.DisposeAsync();
+        }
+
+        foreach (var sidecar in sidecars)
+        {
+            await sidecar.DisposeAsync();
+        }
+
+        if (emulator is not null)
+        {
+            await emulator.DisposeAsync();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    // Every CloudEvent published on `orders` for one order, once `count` of them are there.
+    public async Task<IReadOnlyList<JsonElement>> EventuallyPublishedAsync(string orderId, int count)
+    {
+        IReadOnlyList<JsonElement> found = [];
+        await Eventually.Async(() =>
+        {
+            found = [.. PublishedOrderEvents().Where(e =>
+                e.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Object
+                && d.TryGetProperty("orderId", out var id) && id.GetString() == orderId)];
+            return Task.FromResult(found.Count >= count);
+        }, $"{count} published events of order {orderId}");
+        return found;
+    }
+
+    // Runs a request that must change nothing, and checks that it stored and published nothing.
+    public async Task<Answer> AssertChangesNothingAsync(Func<Task<Answer>> request)
+    {
+        await Emulator.WaitForIdleAsync(Eventually.DefaultTimeout);
+        var storedBefore = EventStoreSnapshot();
+        var publishedBefore = PublishedOrderEvents().Count;
+
+        var answer = await request();
+
+        await Emulator.WaitForIdleAsync(Eventually.DefaultTimeout);
+        Assert.Equal(storedBefore, EventStoreSnapshot());
+        Assert.Equal(publishedBefore, PublishedOrderEvents().Count);
+        return answer;
+    }
+
+    // Hands a published event to the broker once more, as an at-least-once broker may, and waits
+    // until the subscriber has answered it.
+    public async Task RedeliverAsync(JsonElement cloudEvent)
+    {
+        var id = cloudEvent.GetProperty("id").GetString();
+        var message = Emulator.GetPublishedMessages("orderpubsub", "orders")
+            .Single(m => JsonDocument.Parse(m.Data).RootElement.GetProperty("id").GetString() == id);
+        await Emulator.RedeliverAsync(message);
+        await Emulator.WaitForIdleAsync(Eventually.DefaultTimeout);
+    }
+
+    public async Task<bool> ReminderExistsAsync(string orderId, string reminder)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{commandSidecar!.HttpPort}") };
+        var response = await http.GetAsync($"/v1.0/actors/OrderActor/{orderId}/reminders/{reminder}");
+        return response.IsSuccessStatusCode && (await response.Content.ReadAsStringAsync()).Length > 0;
+    }
+
+    public Task StopCommandServiceAsync() => commandService!.KillAsync();
+
+    public Task StartCommandServiceAsync() => commandService!.StartAsync();
+
+    public async Task RestartCommandServiceAsync()
+    {
+        await StopCommandServiceAsync();
+        await StartCommandServiceAsync();
+    }
+
+    // A second order-command: its own sidecar and process, the same app id, stores and consumer group.
+    public async Task<OrderApi> StartCommandReplicaAsync()
+    {
+        var sidecar = await StartSidecarAsync("order-command");
+        var replica = new ServiceProcess("OrderDapr.Command", sidecar.AppPort!.Value, sidecar.HttpPort, sidecar.GrpcPort, CommandEnvironment);
+        commandReplicas.Add(replica);
+        await replica.StartAsync();
+        await Eventually.Async(() => Task.FromResult(sidecar.IsAppReady), "the replica's sidecar to place its actors");
+        return new OrderApi(new HttpClient { BaseAddress = replica.BaseAddress, Timeout = TimeSpan.FromSeconds(60) });
+    }
+
+    private List<JsonElement> PublishedOrderEvents() =>
+        [.. Emulator.GetPublishedMessages("orderpubsub", "orders").Select(m => JsonDocument.Parse(m.Data).RootElement.Clone())];
+
+    // Every key of the event store with its ETag: any write changes an ETag.
+    private string EventStoreSnapshot() =>
+        string.Join("\n", Emulator.GetStateKeys("eventstore").Order(StringComparer.Ordinal)
+            .Select(key => $"{key}={Emulator.ReadState("eventstore", key)?.ETag}"));
+
+    private async Task<DaprSidecar> StartSidecarAsync(string appId)
+    {
+        var sidecar = await Emulator.StartSidecarAsync(new SidecarOptions { AppId = appId, AppPort = FreePort.Next() });
+        sidecars.Add(sidecar);
+        return sidecar;
+    }
+}
+
+[CollectionDefinition(nameof(RunningSystem))]
+public sealed class RunningSystem : ICollectionFixture<OrderSystem>;
+
+public sealed class RestartableOrderSystem : OrderSystem;
+
+[CollectionDefinition(nameof(RestartableSystem))]
+public sealed class RestartableSystem : ICollectionFixture<RestartableOrderSystem>;
+
+public sealed class ShortPaymentDeadlineOrderSystem : OrderSystem
+{
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(2);
+
+    protected override IReadOnlyDictionary<string, string> CommandEnvironment =>
+        new Dictionary<string, string> { ["Orders__PaymentDeadline"] = Deadline.ToString("c") };
+}
+
+[CollectionDefinition(nameof(ShortPaymentDeadlineSystem))]
+public sealed class ShortPaymentDeadlineSystem : ICollectionFixture<ShortPaymentDeadlineOrderSystem>;

@@ -1,0 +1,90 @@
+using System.Text.Json;
+using OrderDapr.Query.ReadModel;
+
+namespace OrderDapr.Query.Tests.Fixtures;
+
+// The `readmodel` store with Dapr's rules: documents round-trip through JSON as with the
+// DaprClient's serializer, an ETag write succeeds only on that ETag, a write without ETag
+// (first-write) only when the key is absent, and a transaction is all or nothing.
+public sealed class InMemoryReadModelStore : IReadModelStore
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, (string Json, string ETag)> items = new(StringComparer.Ordinal);
+    private int lastETag;
+
+    // Set to make the next commits throw, as an unreachable sidecar would.
+    public Exception? CommitFailure { get; set; }
+
+    public int Commits { get; private set; }
+
+    public int Conflicts { get; private set; }
+
+    public IReadOnlyCollection<string> Keys
+    {
+        get
+        {
+            lock (gate)
+            {
+                return items.Keys.Order(StringComparer.Ordinal).ToList();
+            }
+        }
+    }
+
+    public string? RawJson(string key)
+    {
+        lock (gate)
+        {
+            return items.TryGetValue(key, out var item) ? item.Json : null;
+        }
+    }
+
+    public T? Peek<T>(string key) where T : class =>
+        RawJson(key) is { } json ? JsonSerializer.Deserialize<T>(json, Json) : null;
+
+    public async Task<Stored<T>> GetAsync<T>(string key, CancellationToken cancellationToken) where T : class
+    {
+        await Task.Yield(); // let concurrent deliveries interleave between read and write
+        lock (gate)
+        {
+            return items.TryGetValue(key, out var item)
+                ? new Stored<T>(JsonSerializer.Deserialize<T>(item.Json, Json), item.ETag)
+                : Stored<T>.Missing;
+        }
+    }
+
+    public async Task<IReadOnlyList<T?>> GetBulkAsync<T>(IReadOnlyList<string> keys, CancellationToken cancellationToken) where T : class
+    {
+        await Task.Yield();
+        return keys.Select(Peek<T>).ToList();
+    }
+
+    public async Task CommitAsync(IReadOnlyList<DocumentWrite> writes, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        if (CommitFailure is { } failure)
+        {
+            throw failure;
+        }
+
+        lock (gate)
+        {
+            foreach (var write in writes)
+            {
+                var exists = items.TryGetValue(write.Key, out var current);
+                if (write.ETag is null ? exists : !exists || current.ETag != write.ETag)
+                {
+                    Conflicts++;
+                    throw new InvalidOperationException($"ETag mismatch on {write.Key}.");
+                }
+            }
+
+            foreach (var write in writes)
+            {
+                items[write.Key] = (JsonSerializer.Serialize(write.Value, write.Value.GetType(), Json), (++lastETag).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            Commits++;
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace DaprEmulator.Actors;
+
+// The actor state store of one app (the component with metadata actorStateStore: "true"), as the
+// actor runtime sees it. Keys are final: the runtime builds them the way daprd does
+// ({appId}||{actorType}||{actorId}||{key} for actor state; see ReminderStorage for reminders).
+// The adapter throws on an ETag mismatch, and TransactAsync applies all operations or none.
+public interface IActorStateStorage
+{
+    Task<(byte[]? Value, string? ETag)> GetAsync(string key, CancellationToken ct);
+
+    Task TransactAsync(IReadOnlyList<ActorStateOperation> operations, CancellationToken ct);
+}
+
+public sealed record ActorStateOperation(string Key, byte[]? Value /* null = delete */, string? ETag = null);

@@ -1,0 +1,23 @@
+using DaprEmulator.Actors;
+using DaprEmulator.State;
+
+namespace DaprEmulator.Hosting;
+
+// The actor state store component (metadata actorStateStore: "true") as the actor runtime uses it:
+// raw keys (the runtime prefixes them), one store transaction per call, ETag mismatches thrown.
+internal sealed class ActorStateStorageAdapter(IStateStore store) : IActorStateStorage
+{
+    public Task<(byte[]? Value, string? ETag)> GetAsync(string key, CancellationToken ct)
+    {
+        var entry = store.Get(key);
+        return Task.FromResult<(byte[]?, string?)>(entry is null ? (null, null) : (entry.Value, entry.ETag));
+    }
+
+    public Task TransactAsync(IReadOnlyList<ActorStateOperation> operations, CancellationToken ct)
+    {
+        store.Transact([.. operations.Select(o => o.Value is null
+            ? (StateOperation)new DeleteOperation(o.Key) { ETag = o.ETag }
+            : new SetOperation(o.Key, o.Value) { ETag = o.ETag })]);
+        return Task.CompletedTask;
+    }
+}

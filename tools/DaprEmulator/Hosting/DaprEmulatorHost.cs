@@ -1,0 +1,133 @@
+using DaprEmulator.Actors;
+using DaprEmulator.Components;
+using DaprEmulator.PubSub;
+using DaprEmulator.State;
+
+namespace DaprEmulator.Hosting;
+
+// One emulated Dapr environment: the shared backends (PostgreSQL tables, Redis server), the actor
+// runtime (placement) and the sidecars started in it. Also the test hooks the end-to-end tests use.
+public sealed class DaprEmulatorHost : IAsyncDisposable
+{
+    private readonly EmulatorOptions _options;
+    private readonly ResourceSet _resources;
+    private readonly SharedBackends _backends;
+    private readonly ILogger _log;
+    private readonly Lock _lock = new();
+    private readonly List<DaprSidecar> _sidecars = [];
+
+    private DaprEmulatorHost(EmulatorOptions options, ResourceSet resources)
+    {
+        _options = options;
+        _resources = resources;
+        _backends = new SharedBackends(options.TimeProvider, options.LoggerFactory);
+        _log = options.LoggerFactory.CreateLogger("DaprEmulator");
+        Actors = new ActorRuntime(options.TimeProvider, options.LoggerFactory);
+    }
+
+    public ActorRuntime Actors { get; }
+
+    public PublishedMessageLog Published { get; } = new();
+
+    public DeliveryLog Deliveries { get; } = new();
+
+    public IReadOnlyList<DaprSidecar> Sidecars
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _sidecars];
+            }
+        }
+    }
+
+    // Loads and checks every resource up front: an unsupported kind, field or component type fails
+    // here (unless the component sets ignoreErrors), not at first use.
+    public static Task<DaprEmulatorHost> StartAsync(EmulatorOptions options, CancellationToken ct = default)
+    {
+        var resources = ResourceLoader.Load(options.ResourcesPaths);
+        Validate(resources);
+        return Task.FromResult(new DaprEmulatorHost(options, resources));
+    }
+
+    private static void Validate(ResourceSet resources)
+    {
+        foreach (var component in resources.Components.Where(c => !c.IgnoreErrors))
+        {
+            ComponentTypes.Resolve(component);
+        }
+    }
+
+    public async Task<DaprSidecar> StartSidecarAsync(SidecarOptions options, CancellationToken ct = default)
+    {
+        var resources = _resources;
+        if (options.ResourcesPaths is { } own)
+        {
+            resources = ResourceLoader.Load(own);
+            Validate(resources);
+        }
+
+        var sidecar = await DaprSidecar.StartAsync(
+            options, resources, _backends, Published, Deliveries, Actors, _options.Namespace, _options.TimeProvider, _options.LoggerFactory, ct);
+        lock (_lock)
+        {
+            _sidecars.Add(sidecar);
+        }
+
+        _log.LogInformation("sidecar for {AppId} started: HTTP {Http}, gRPC {Grpc}", options.AppId, sidecar.HttpEndpoint, sidecar.GrpcEndpoint);
+        return sidecar;
+    }
+
+    // Test hook: every message published to a topic (CloudEvent JSON in Data), oldest first.
+    public IReadOnlyList<PublishedMessage> GetPublishedMessages(string pubsubName, string topic) =>
+        [.. Published.All().Where(m => m.PubSubName == pubsubName && m.Topic == topic)];
+
+    // Test hook: hands a published message to the broker again, as a duplicate delivery would
+    // (every subscribing app id receives it once more). Not recorded as a new publication.
+    public Task RedeliverAsync(PublishedMessage message, CancellationToken ct = default)
+    {
+        var component = message.Component ?? throw new InvalidOperationException("the message has no component to redeliver it through");
+        component.Publish(message.Topic, message.Data, message.Metadata, null);
+        return Task.CompletedTask;
+    }
+
+    // Test hook: the live raw keys of a shared (PostgreSQL) state store; in-memory stores are per
+    // sidecar, see DaprSidecar.GetStateKeys.
+    public IReadOnlyList<string> GetStateKeys(string storeName) => SharedStore(storeName).Keys();
+
+    public StateEntry? ReadState(string storeName, string rawKey) => SharedStore(storeName).Get(rawKey);
+
+    // Test hook: true when no message is waiting for, or being handled by, a running subscriber.
+    public bool IsIdle =>
+        !_backends.RedisServers.Any(r => r.IsBusy) && !Sidecars.Any(s => s.IsBusy);
+
+    public async Task WaitForIdleAsync(TimeSpan timeout, CancellationToken ct = default)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var quiet = 0;
+        while (quiet < 3)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the emulator still had messages to handle after {timeout}");
+            }
+
+            quiet = IsIdle ? quiet + 1 : 0;
+            await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
+        }
+    }
+
+    private IStateStore SharedStore(string storeName) =>
+        _backends.SharedStateStore(storeName) ?? throw new ArgumentException($"no shared state store named {storeName} has been loaded by a sidecar");
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var sidecar in Sidecars)
+        {
+            await sidecar.DisposeAsync();
+        }
+
+        await Actors.DisposeAsync();
+    }
+}

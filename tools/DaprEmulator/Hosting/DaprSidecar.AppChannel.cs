@@ -1,0 +1,124 @@
+using DaprEmulator.Actors;
+using DaprEmulator.PubSub;
+
+namespace DaprEmulator.Hosting;
+
+// The app channel: wait for the app port, then read subscriptions, consume the outbox topics and
+// register the app's actors, as daprd does once the app is up.
+public sealed partial class DaprSidecar
+{
+    private async Task WatchAppAsync(CancellationToken ct)
+    {
+        try
+        {
+            if (AppPort is { } port)
+            {
+                await AppPortProbe.WaitAsync(port, ct);
+                _log.LogInformation("application discovered on port {Port}", port);
+                _app = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30) })
+                {
+                    BaseAddress = new Uri($"http://127.0.0.1:{port}/"),
+                    Timeout = Timeout.InfiniteTimeSpan,
+                };
+                if (_options.AppApiToken is { } appToken)
+                {
+                    _app.DefaultRequestHeaders.Add("dapr-api-token", appToken);
+                }
+
+                await LoadSubscriptionsAsync(_app, ct);
+            }
+
+            lock (_lock)
+            {
+                _subscriptions.AddRange(_context.Outbox.SubscribeToInternalTopics(name => _components.PubSubs.GetValueOrDefault(name)?.Component));
+            }
+
+            if (AppPort is { } appPort)
+            {
+                await RegisterActorsAsync(appPort, ct);
+            }
+
+            // Ready (healthz 204, IsAppReady) once subscriptions, outbox consumers and actors are in place.
+            _appReady = true;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            _log.LogError(e, "sidecar {AppId} failed to initialise the app channel: {Error}", AppId, e.Message);
+        }
+    }
+
+    private async Task RegisterActorsAsync(int appPort, CancellationToken ct)
+    {
+        try
+        {
+            await _actors.RegisterHostAsync(AppId, new Uri($"http://127.0.0.1:{appPort}/"), ActorStorage(), ct);
+            _actorHostRegistered = true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _log.LogError("Failed to register hosted actors: {Error}", e.Message);
+        }
+    }
+
+    private IActorStateStorage? ActorStorage() =>
+        _components.ActorStateStore is { } store ? new ActorStateStorageAdapter(store.Store) : null;
+
+    private async Task LoadSubscriptionsAsync(HttpClient app, CancellationToken ct)
+    {
+        IReadOnlyList<SubscriptionSpec> specs;
+        try
+        {
+            specs = await DiscoverWithRetriesAsync(app, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            SubscriptionError = e;
+            _log.LogError("failed to load the app's subscriptions, the sidecar will not subscribe to any topic: {Error}", e.Message);
+            return;
+        }
+
+        var accepted = new List<SubscriptionSpec>();
+        foreach (var spec in specs)
+        {
+            if (_components.PubSubs.GetValueOrDefault(spec.PubSubName) is not { } pubsub)
+            {
+                _log.LogWarning("failed to subscribe to topic {Topic}: pubsub {PubSub} is not found", spec.Topic, spec.PubSubName);
+                continue;
+            }
+
+            var subscription = new AppSubscription(
+                AppId, spec, app, _resiliency.PubSubInboundRetry(spec.PubSubName), _context.Publisher, _deliveries, _time,
+                _loggers.CreateLogger($"Dapr[{AppId}].subscription"));
+            lock (_lock)
+            {
+                _subscriptions.Add(pubsub.Component.Subscribe(spec.Topic, subscription.HandleAsync));
+            }
+
+            accepted.Add(spec);
+            _log.LogInformation("subscribed to topic {Topic} on pubsub {PubSub}", spec.Topic, spec.PubSubName);
+        }
+
+        _subscriptionSpecs = accepted;
+    }
+
+    // The built-in initialization retries (DaprBuiltInInitializationRetries): 3 retries, exponential.
+    private async Task<IReadOnlyList<SubscriptionSpec>> DiscoverWithRetriesAsync(HttpClient app, CancellationToken ct)
+    {
+        var delay = TimeSpan.FromMilliseconds(500);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await SubscriptionDiscovery.DiscoverAsync(app, _loggers.CreateLogger($"Dapr[{AppId}].subscription"), ct);
+            }
+            catch (HttpRequestException) when (attempt < 3)
+            {
+                await Task.Delay(delay, _time, ct);
+                delay *= 1.5;
+            }
+        }
+    }
+}

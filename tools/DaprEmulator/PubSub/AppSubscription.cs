@@ -1,0 +1,253 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DaprEmulator.PubSub.Cel;
+using DaprEmulator.Resiliency;
+
+namespace DaprEmulator.PubSub;
+
+// The handler daprd registers on the component for one app subscription (dapr
+// pkg/runtime/subscription/subscription.go): read the CloudEvent, drop it if expired, pick the path
+// with the routing rules (no match: dropped, or dead-lettered), deliver it under the component's
+// inbound resiliency policy, and when that fails for good send it to the dead-letter topic if there
+// is one, else return the error to the component (Redis >= 1.17 acknowledges it: dropped, logged).
+public sealed class AppSubscription(
+    string appId,
+    SubscriptionSpec spec,
+    HttpClient app,
+    RetryPolicy? retry,
+    PubSubPublisher publisher,
+    DeliveryLog deliveries,
+    TimeProvider time,
+    ILogger logger)
+{
+    public SubscriptionSpec Spec { get; } = spec;
+
+    public async Task HandleAsync(PubSubMessage message, CancellationToken ct)
+    {
+        var metadata = new Dictionary<string, string>(message.Metadata, StringComparer.Ordinal);
+        if (message.ContentType is not null)
+        {
+            metadata["content-type"] = message.ContentType;
+        }
+
+        var contentType = metadata.GetValueOrDefault("content-type") ?? ContentTypes.Json;
+        metadata["pubsubName"] = Spec.PubSubName;
+
+        JsonObject cloudEvent;
+        var data = message.Data;
+        try
+        {
+            cloudEvent = ReadCloudEvent(message, metadata, contentType, ref data);
+        }
+        catch (Exception e) when (e is JsonException or FormatException)
+        {
+            logger.LogError("error deserializing cloud event in pubsub {PubSub} and topic {Topic}: {Error}", Spec.PubSubName, Spec.Topic, e.Message);
+            Fail(message, metadata, null, null, e, ct);
+            return;
+        }
+
+        var id = CloudEvents.GetString(cloudEvent, "id");
+        if (CloudEvents.HasExpired(cloudEvent, time.GetUtcNow()))
+        {
+            logger.LogWarning("dropping expired pub/sub event {Id} as of {Expiration}", id, CloudEvents.GetString(cloudEvent, "expiration"));
+            Record(id, null, DeliveryOutcome.Dropped, "expired");
+            TryDeadLetter(message, metadata, id, null);
+            return;
+        }
+
+        string? path;
+        try
+        {
+            path = Spec.Rules.FirstOrDefault(r => r.Match is null || r.Match.Matches(cloudEvent))?.Path;
+        }
+        catch (CelEvaluationException e)
+        {
+            logger.LogError("error finding matching route for event {Id} in pubsub {PubSub} and topic {Topic}: {Error}", id, Spec.PubSubName, Spec.Topic, e.Message);
+            Fail(message, metadata, id, null, e, ct);
+            return;
+        }
+
+        if (path is null)
+        {
+            logger.LogDebug("no matching route for event {Id} in pubsub {PubSub} and topic {Topic}; skipping", id, Spec.PubSubName, Spec.Topic);
+            Record(id, null, DeliveryOutcome.Dropped, "no matching route");
+            TryDeadLetter(message, metadata, id, null);
+            return;
+        }
+
+        var headers = Headers(metadata, cloudEvent);
+        var backoff = retry?.NewBackoff(time);
+        while (true)
+        {
+            try
+            {
+                await AppDelivery.DeliverAsync(app, path, data, id, Spec.Topic, headers, ct);
+                Record(id, path, DeliveryOutcome.Delivered, null);
+                return;
+            }
+            catch (DroppedDeliveryException e)
+            {
+                logger.LogWarning("{Reason}", e.Message);
+                Record(id, path, DeliveryOutcome.Dropped, e.Message);
+                TryDeadLetter(message, metadata, id, path);
+                return;
+            }
+            catch (RetriableDeliveryException e)
+            {
+                logger.LogWarning("encountered a retriable error while publishing a subscribed message to topic {Topic}, err: {Error}", Spec.Topic, e.Message);
+                Record(id, path, DeliveryOutcome.AttemptFailed, e.Message);
+                if (backoff?.Next() is { } delay)
+                {
+                    await Task.Delay(delay, time, ct);
+                    continue;
+                }
+
+                Fail(message, metadata, id, path, e, ct);
+                return;
+            }
+        }
+    }
+
+    private JsonObject ReadCloudEvent(PubSubMessage message, Dictionary<string, string> metadata, string contentType, ref byte[] data)
+    {
+        if (RawPayload())
+        {
+            var raw = new JsonObject
+            {
+                ["id"] = Guid.NewGuid().ToString(),
+                ["specversion"] = "1.0",
+                ["datacontenttype"] = "application/octet-stream",
+                ["source"] = CloudEvents.DefaultSource,
+                ["type"] = CloudEvents.DefaultType,
+                ["topic"] = message.Topic,
+                ["pubsubname"] = Spec.PubSubName,
+                ["data_base64"] = Convert.ToBase64String(message.Data),
+            };
+            if (metadata.TryGetValue("traceid", out var traceId))
+            {
+                raw["traceid"] = traceId;
+            }
+
+            if (metadata.TryGetValue("traceparent", out var traceParent))
+            {
+                raw["traceparent"] = traceParent;
+                raw["traceid"] = traceParent;
+            }
+
+            if (metadata.TryGetValue("tracestate", out var traceState))
+            {
+                raw["tracestate"] = traceState;
+            }
+
+            data = CloudEvents.Serialize(raw);
+            return raw;
+        }
+
+        if (ContentTypes.IsBinary(contentType))
+        {
+            var binary = new JsonObject();
+            foreach (var (key, value) in metadata)
+            {
+                if (key.StartsWith("ce_", StringComparison.OrdinalIgnoreCase))
+                {
+                    binary[key[3..].ToLowerInvariant()] = value;
+                }
+            }
+
+            binary["data"] = Convert.ToBase64String(message.Data);
+            binary["datacontenttype"] = contentType;
+            return binary;
+        }
+
+        var cloudEvent = CloudEvents.Parse(message.Data);
+        if (!cloudEvent.ContainsKey("traceid") && metadata.TryGetValue("traceid", out var id))
+        {
+            cloudEvent["traceid"] = id;
+        }
+
+        if (!cloudEvent.ContainsKey("traceparent") && metadata.TryGetValue("traceparent", out var parent))
+        {
+            cloudEvent["traceparent"] = parent;
+            cloudEvent["traceid"] = parent;
+        }
+
+        if (!cloudEvent.ContainsKey("tracestate") && metadata.TryGetValue("tracestate", out var state))
+        {
+            cloudEvent["tracestate"] = state;
+        }
+
+        return cloudEvent;
+    }
+
+    private bool RawPayload()
+    {
+        if (!Spec.Metadata.TryGetValue("rawPayload", out var raw) || raw.Length == 0)
+        {
+            return false;
+        }
+
+        return Components.GoBool.TryParse(raw, out var value)
+            ? value
+            : throw new FormatException($"rawPayload value must be a valid boolean: actual is '{raw}'");
+    }
+
+    // The message's metadata travel as HTTP headers (WithCustomHTTPMetadata), plus the trace context
+    // of the event. The app token (APP_API_TOKEN) is a default header of the app channel.
+    private Dictionary<string, string> Headers(Dictionary<string, string> metadata, JsonObject cloudEvent)
+    {
+        var headers = metadata.Where(m => IsToken(m.Key)).ToDictionary(m => m.Key, m => m.Value, StringComparer.OrdinalIgnoreCase);
+        headers.Remove("content-type");
+        if ((CloudEvents.GetString(cloudEvent, "traceparent") ?? CloudEvents.GetString(cloudEvent, "traceid")) is { Length: > 0 } traceParent)
+        {
+            headers["traceparent"] = traceParent;
+        }
+
+        if (CloudEvents.GetString(cloudEvent, "tracestate") is { Length: > 0 } traceState)
+        {
+            headers["tracestate"] = traceState;
+        }
+
+        return headers;
+    }
+
+    private static bool IsToken(string name) => name.Length > 0 && name.All(c => c > ' ' && c < 127 && !"()<>@,;:\\\"/[]?={}".Contains(c));
+
+    private void Fail(PubSubMessage message, Dictionary<string, string> metadata, string? id, string? path, Exception error, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        if (TryDeadLetter(message, metadata, id, path))
+        {
+            return;
+        }
+
+        Record(id, path, DeliveryOutcome.Failed, error.Message);
+        throw new InvalidOperationException(error.Message, error);
+    }
+
+    // sendToDeadLetter: the original message (data, metadata) republished on the same pub/sub.
+    private bool TryDeadLetter(PubSubMessage message, Dictionary<string, string> metadata, string? id, string? path)
+    {
+        if (Spec.DeadLetterTopic is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            publisher.Publish(Spec.PubSubName, Spec.DeadLetterTopic, message.Data, metadata, message.ContentType);
+            Record(id, path, DeliveryOutcome.DeadLettered, Spec.DeadLetterTopic);
+            return true;
+        }
+        catch (Exception e) when (e is PubSubNotFoundException or ObjectDisposedException)
+        {
+            logger.LogError("error sending message to dead letter, origin topic: {Topic} dead letter topic {DeadLetter} err: {Error}", Spec.Topic, Spec.DeadLetterTopic, e.Message);
+            return false;
+        }
+    }
+
+    private void Record(string? id, string? path, DeliveryOutcome outcome, string? detail)
+    {
+        logger.LogDebug("event {Id} of topic {Topic} to /{Path}: {Outcome} {Detail}", id, Spec.Topic, path?.TrimStart('/'), outcome, detail);
+        deliveries.Add(new DeliveryRecord(appId, Spec.PubSubName, Spec.Topic, id, path, outcome, detail, time.GetUtcNow()));
+    }
+}
