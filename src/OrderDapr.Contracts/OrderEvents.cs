@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace OrderDapr.Contracts;
 
 // The closed set of things that can happen to an order. The CLR names may change;
@@ -6,12 +8,15 @@ public abstract record OrderEvent;
 
 public sealed record OrderLine(string ProductId, int Quantity, decimal UnitPrice)
 {
+    // Derived, so never stored: a stored total could disagree with its lines.
+    [JsonIgnore]
     public decimal Subtotal => Quantity * UnitPrice;
 }
 
 [EventType("OrderCreated.v2")]
 public sealed record OrderCreated(string CustomerId, IReadOnlyList<OrderLine> Items, string Currency) : OrderEvent
 {
+    [JsonIgnore]
     public decimal Total => Items.Sum(i => i.Subtotal);
 }
 

@@ -9,7 +9,7 @@ public sealed partial class DaprSidecar
         AppId,
         [.. _components.All.Select(c => new RegisteredComponent(c.Name, c.Type, c.Version, Capabilities(c)))],
         _subscriptionSpecs,
-        [],
+        [.. _actors.ActiveActorCounts(AppId).Select(t => new ActiveActors(t.Key, t.Value))],
         AppPort,
         _actorHostRegistered);
 
