@@ -1,4 +1,5 @@
 using DaprEmulator.Actors;
+using DaprEmulator.GoFormats;
 
 namespace DaprEmulator.Tests.Actors;
 
@@ -12,7 +13,7 @@ public sealed class DaprTimeTests
     [InlineData("0", 0)]
     public void Go_durations_as_Dapr_Actors_writes_them_are_understood(string text, int milliseconds)
     {
-        Assert.True(DaprTime.TryParseGoDuration(text, out var duration));
+        Assert.True(GoDuration.TryParse(text, out var duration));
         Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), duration);
     }
 
@@ -21,7 +22,7 @@ public sealed class DaprTimeTests
     [InlineData("5")]
     [InlineData("5d")]
     [InlineData("h")]
-    public void Malformed_go_durations_are_refused(string text) => Assert.False(DaprTime.TryParseGoDuration(text, out _));
+    public void Malformed_go_durations_are_refused(string text) => Assert.False(GoDuration.TryParse(text, out _));
 
     [Fact]
     public void An_iso_8601_period_with_repetitions_is_understood()

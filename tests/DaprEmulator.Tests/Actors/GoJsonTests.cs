@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using DaprEmulator.Actors;
+using DaprEmulator.GoFormats;
 
 namespace DaprEmulator.Tests.Actors;
 

@@ -1,5 +1,5 @@
+using DaprEmulator.GoFormats;
 using DaprEmulator.Resiliency;
-using DaprEmulator.State;
 
 namespace DaprEmulator.Tests.Components;
 

@@ -1,7 +1,8 @@
 namespace DaprEmulator.Actors;
 
 // An error of the actor API, answered as daprd answers it: the HTTP status and the JSON body
-// {"errorCode":"ERR_...","message":"..."} of pkg/messages/predefined.go.
+// {"errorCode":"ERR_...","message":"..."} of pkg/messages/predefined.go. The factories alike in
+// shape are that table's rows, one per row, written out so each can be checked against it.
 internal sealed class ActorApiException(int statusCode, string errorCode, string message, Exception? inner = null)
     : Exception(message, inner)
 {
@@ -11,9 +12,6 @@ internal sealed class ActorApiException(int statusCode, string errorCode, string
 
     public static ActorApiException MalformedRequest(string detail) =>
         new(StatusCodes.Status400BadRequest, "ERR_MALFORMED_REQUEST", $"failed deserializing HTTP body: {detail}");
-
-    public static ActorApiException BadRequest(string detail) =>
-        new(StatusCodes.Status400BadRequest, "ERR_BAD_REQUEST", $"invalid request: {detail}");
 
     public static ActorApiException RuntimeNotFound() =>
         new(StatusCodes.Status500InternalServerError, "ERR_ACTOR_RUNTIME_NOT_FOUND",
@@ -37,9 +35,6 @@ internal sealed class ActorApiException(int statusCode, string errorCode, string
 
     public static ActorApiException ReminderCreate(string detail) =>
         new(StatusCodes.Status500InternalServerError, "ERR_ACTOR_REMINDER_CREATE", $"error creating actor reminder: {detail}");
-
-    public static ActorApiException ReminderGet(string detail) =>
-        new(StatusCodes.Status500InternalServerError, "ERR_ACTOR_REMINDER_GET", $"error getting actor reminder: {detail}");
 
     public static ActorApiException ReminderDelete(string detail) =>
         new(StatusCodes.Status500InternalServerError, "ERR_ACTOR_REMINDER_DELETE", $"error deleting actor reminder: {detail}");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DaprEmulator.GoFormats;
 
 namespace DaprEmulator.Actors;
 
@@ -31,12 +32,12 @@ internal sealed record ActorAppConfig(IReadOnlyDictionary<string, TimeSpan> Idle
         var idle = DefaultIdleTimeout;
         if (String(JsonFields.Find(root, "actorIdleTimeout")) is { Length: > 0 } idleText)
         {
-            idle = DaprTime.TryParseGoDuration(idleText, out var parsed)
+            idle = GoDuration.TryParse(idleText, out var parsed)
                 ? parsed
                 : throw new FormatException($"failed to parse default actor idle timeout: time: invalid duration \"{idleText}\"");
         }
 
-        if (String(JsonFields.Find(root, "drainOngoingCallTimeout")) is { Length: > 0 } drainText && !DaprTime.TryParseGoDuration(drainText, out _))
+        if (String(JsonFields.Find(root, "drainOngoingCallTimeout")) is { Length: > 0 } drainText && !GoDuration.TryParse(drainText, out _))
         {
             throw new FormatException($"failed to parse drain ongoing call timeout: time: invalid duration \"{drainText}\"");
         }
@@ -53,7 +54,7 @@ internal sealed record ActorAppConfig(IReadOnlyDictionary<string, TimeSpan> Idle
                 var entityIdle = DefaultIdleTimeout;
                 if (String(JsonFields.Find(entityConfig, "actorIdleTimeout")) is { Length: > 0 } text)
                 {
-                    if (DaprTime.TryParseGoDuration(text, out var parsed))
+                    if (GoDuration.TryParse(text, out var parsed))
                     {
                         entityIdle = parsed;
                     }

@@ -1,8 +1,13 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using Microsoft.Extensions.Primitives;
 
 namespace DaprEmulator.Actors;
+
+// PUT /v1.0/actors/{type}/{id}/method/{method} as the caller sent it, for the app: the query
+// string ("" or "?..."), headers, content type and body go along.
+internal sealed record ActorMethodCall(string Method, string Query, IEnumerable<KeyValuePair<string, StringValues>> Headers, string? ContentType, byte[] Body);
 
 // What daprd answers to PUT /v1.0/actors/{type}/{id}/method/{method}: the app's status, headers
 // and body (an actor exception comes back as 200 with X-DaprErrorResponseHeader, as the app sent it).
@@ -25,20 +30,12 @@ public sealed partial class ActorRuntime
         Canceled,
     }
 
-    internal async Task<ActorCallResult> InvokeMethodAsync(
-        string actorType,
-        string actorId,
-        string method,
-        string query,
-        IEnumerable<KeyValuePair<string, StringValues>> headers,
-        string? contentType,
-        byte[] body,
-        CancellationToken ct)
+    internal async Task<ActorCallResult> InvokeMethodAsync(string actorType, string actorId, ActorMethodCall call, CancellationToken ct)
     {
         var (_, result) = await InvokeAsync(
             actorType,
             actorId,
-            (host, token) => CallMethodAsync(host, actorType, actorId, method, query, headers, contentType, body, token),
+            (host, token) => CallMethodAsync(host, actorType, actorId, call, token),
             stillWanted: null,
             retryNoAddress: true,
             ct);
@@ -168,30 +165,21 @@ public sealed partial class ActorRuntime
         }
     }
 
-    private async Task<ActorCallResult> CallMethodAsync(
-        ActorHost host,
-        string actorType,
-        string actorId,
-        string method,
-        string query,
-        IEnumerable<KeyValuePair<string, StringValues>> headers,
-        string? contentType,
-        byte[] body,
-        CancellationToken ct)
+    private async Task<ActorCallResult> CallMethodAsync(ActorHost host, string actorType, string actorId, ActorMethodCall call, CancellationToken ct)
     {
-        var path = $"actors/{actorType}/{actorId}/method/{method}";
+        var path = $"actors/{actorType}/{actorId}/method/{call.Method}";
 
         // Whatever the caller's verb, the app gets a PUT; the query string goes along.
-        using var request = new HttpRequestMessage(HttpMethod.Put, ActorUrl(host, actorType, actorId, "method/" + Uri.EscapeDataString(method) + query))
+        using var request = new HttpRequestMessage(HttpMethod.Put, ActorUrl(host, actorType, actorId, "method/" + Uri.EscapeDataString(call.Method) + call.Query))
         {
-            Content = new ByteArrayContent(body),
+            Content = new ByteArrayContent(call.Body),
         };
-        if (!string.IsNullOrEmpty(contentType))
+        if (!string.IsNullOrEmpty(call.ContentType))
         {
-            request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", call.ContentType);
         }
 
-        foreach (var (name, values) in headers)
+        foreach (var (name, values) in call.Headers)
         {
             if (NotForwarded.Contains(name))
             {
@@ -230,6 +218,30 @@ public sealed partial class ActorRuntime
         return new ActorCallResult((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), forwarded, responseBody);
     }
 
+    // A tick of a timer or reminder: its callback in the actor's turn, or null (and no longer in
+    // flight) when it was deleted while it waited for the turn.
+    private async Task<CallbackOutcome?> TickAsync(ScheduledCallback callback, string actorType, string kind, byte[] body, Func<bool> stillWanted)
+    {
+        var (ran, outcome) = await InvokeAsync(
+            actorType,
+            callback.ActorId,
+            (host, ct) => CallCallbackAsync(host, actorType, callback.ActorId, kind, callback.Name, body, ct),
+            stillWanted,
+            retryNoAddress: false,
+            CancellationToken.None);
+        if (!ran)
+        {
+            lock (gate)
+            {
+                callback.InFlight = false;
+            }
+
+            return null;
+        }
+
+        return outcome;
+    }
+
     // A reminder or timer callback: PUT .../method/remind/{name} or .../method/timer/{name}.
     private async Task<CallbackOutcome> CallCallbackAsync(ActorHost host, string actorType, string actorId, string kind, string name, byte[] json, CancellationToken ct)
     {
@@ -251,6 +263,30 @@ public sealed partial class ActorRuntime
         }
 
         return IsTruthy(HeaderValue(response, ReminderCancelHeader)) ? CallbackOutcome.Canceled : CallbackOutcome.Done;
+    }
+
+    // The body of a reminder or timer callback: its data as registered (raw JSON), then strings.
+    private static byte[] CallbackBody(string? data, params ReadOnlySpan<(string Name, string Value)> strings)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            if (data is not null)
+            {
+                writer.WritePropertyName("data");
+                writer.WriteRawValue(data);
+            }
+
+            foreach (var (name, value) in strings)
+            {
+                writer.WriteString(name, value);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return stream.ToArray();
     }
 
     private async Task DeactivateOnHostAsync(ActorHost host, string actorType, string actorId)

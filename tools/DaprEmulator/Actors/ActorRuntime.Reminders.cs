@@ -23,17 +23,8 @@ public sealed partial class ActorRuntime
 
         var scope = HostedScope(appId, actorType);
         var now = time.GetUtcNow();
-        DateTimeOffset due;
-        try
-        {
-            due = request.DueTime.Length == 0 ? now : DaprTime.ParseTime(request.DueTime, now);
-        }
-        catch (FormatException ex)
-        {
-            throw ActorApiException.ReminderCreate($"error parsing reminder due time: {ex.Message}");
-        }
-
-        var period = new DaprPeriod(0, 0, 0, TimeSpan.Zero, -1);
+        var due = DueTime(request.DueTime, now, "reminder", ActorApiException.ReminderCreate);
+        var period = DaprPeriod.None;
         if (request.Period.Length > 0
             && (!DaprTime.TryParsePeriod(request.Period, out period) || period.Years > 0 || period.Months > 0 || period.Days > 0))
         {
@@ -182,6 +173,19 @@ public sealed partial class ActorRuntime
         }
     }
 
+    // dapr/kit time.ParseTime from now; no due time is now. kind: "timer" or "reminder".
+    private static DateTimeOffset DueTime(string dueTime, DateTimeOffset now, string kind, Func<string, ActorApiException> error)
+    {
+        try
+        {
+            return dueTime.Length == 0 ? now : DaprTime.ParseTime(dueTime, now);
+        }
+        catch (FormatException ex)
+        {
+            throw error($"error parsing {kind} due time: {ex.Message}");
+        }
+    }
+
     private static DateTimeOffset? Expiration(string ttl, DateTimeOffset due, DateTimeOffset now, string what, Func<string, ActorApiException> error)
     {
         if (ttl.Length == 0)
@@ -232,7 +236,7 @@ public sealed partial class ActorRuntime
         var (records, _) = await ReminderStorage.ReadAsync(storage, actorType, ct);
         foreach (var record in records)
         {
-            var period = new DaprPeriod(0, 0, 0, TimeSpan.Zero, -1);
+            var period = DaprPeriod.None;
             if (record.Period.Length > 0 && !DaprTime.TryParsePeriod(record.Period, out period))
             {
                 logger.LogError("Skipping stored reminder {ActorType}||{ActorId}||{Name}: unsupported period format: {Period}", actorType, record.ActorId, record.Name, record.Period);
@@ -285,20 +289,8 @@ public sealed partial class ActorRuntime
         CallbackOutcome outcome;
         try
         {
-            var (ran, result) = await InvokeAsync(
-                actorType,
-                reminder.ActorId,
-                (host, ct) => CallCallbackAsync(host, actorType, reminder.ActorId, "remind", reminder.Name, ReminderFireBody(reminder), ct),
-                CurrentLocked,
-                retryNoAddress: false,
-                CancellationToken.None);
-            if (!ran)
+            if (await TickAsync(reminder, actorType, "remind", ReminderFireBody(reminder), CurrentLocked) is not { } result)
             {
-                lock (gate)
-                {
-                    reminder.InFlight = false;
-                }
-
                 return;
             }
 
@@ -323,18 +315,10 @@ public sealed partial class ActorRuntime
             return;
         }
 
-        bool done;
-        DateTimeOffset next = default;
-        int repeats;
+        (DateTimeOffset Due, int RepeatsLeft)? next;
         lock (gate)
         {
-            repeats = reminder.RepeatsLeft > 0 ? reminder.RepeatsLeft - 1 : reminder.RepeatsLeft;
-            done = outcome == CallbackOutcome.Canceled || repeats == 0 || reminder.ParsedPeriod.IsZero;
-            if (!done)
-            {
-                next = reminder.ParsedPeriod.Following(reminder.NextDue);
-                done = reminder.Expiration is { } expiration && next >= expiration;
-            }
+            next = reminder.NextTick(outcome == CallbackOutcome.Canceled);
         }
 
         try
@@ -348,18 +332,18 @@ public sealed partial class ActorRuntime
                     current = CurrentLocked();
                 }
 
-                if (current && done)
+                if (current && next is { } tick)
+                {
+                    await scope.Storage.TransactAsync(
+                        [ReminderStorage.TrackOperation(actorType, reminder.ActorId, reminder.Name, reminder.NextDue, tick.RepeatsLeft)],
+                        stopping.Token);
+                }
+                else if (current)
                 {
                     await WriteListAsync(
                         scope,
                         records => records.RemoveAll(r => r.ActorId == reminder.ActorId && r.Name == reminder.Name),
                         [ReminderStorage.DeleteTrackOperation(actorType, reminder.ActorId, reminder.Name)],
-                        stopping.Token);
-                }
-                else if (current)
-                {
-                    await scope.Storage.TransactAsync(
-                        [ReminderStorage.TrackOperation(actorType, reminder.ActorId, reminder.Name, reminder.NextDue, repeats)],
                         stopping.Token);
                 }
             }
@@ -380,15 +364,15 @@ public sealed partial class ActorRuntime
         lock (gate)
         {
             reminder.InFlight = false;
-            if (done && CurrentLocked())
+            if (next is { } tick)
+            {
+                reminder.NextDue = tick.Due;
+                reminder.NextAttempt = tick.Due;
+                reminder.RepeatsLeft = tick.RepeatsLeft;
+            }
+            else if (CurrentLocked())
             {
                 scope.Reminders.Remove((reminder.ActorId, reminder.Name));
-            }
-            else if (!done)
-            {
-                reminder.NextDue = next;
-                reminder.NextAttempt = next;
-                reminder.RepeatsLeft = repeats;
             }
         }
 
@@ -397,23 +381,6 @@ public sealed partial class ActorRuntime
 
     // What the Scheduler path of daprd sends (runtime/scheduler streamer: the reminder's data only),
     // so Dapr.Actors hands ReceiveReminderAsync a dueTime and period of -1 ms, as with daprd.
-    private static byte[] ReminderFireBody(Reminder reminder)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
-        {
-            writer.WriteStartObject();
-            if (reminder.Data is { } data)
-            {
-                writer.WritePropertyName("data");
-                writer.WriteRawValue(data);
-            }
-
-            writer.WriteString("dueTime", "");
-            writer.WriteString("period", "");
-            writer.WriteEndObject();
-        }
-
-        return stream.ToArray();
-    }
+    private static byte[] ReminderFireBody(Reminder reminder) =>
+        CallbackBody(reminder.Data, ("dueTime", ""), ("period", ""));
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DaprEmulator.GoFormats;
 
 namespace DaprEmulator.Actors;
 
@@ -25,51 +26,39 @@ public sealed partial class ActorRuntime
     // only for an actor that is active on this app.
     internal async Task TransactStateAsync(string appId, string actorType, string actorId, byte[] body, CancellationToken ct)
     {
-        JsonDocument document;
+        using var document = RequestBody.Parse(body);
+        var root = document.RootElement;
+        if (root.ValueKind is not (JsonValueKind.Array or JsonValueKind.Null))
+        {
+            throw ActorApiException.MalformedRequest(
+                $"json: cannot unmarshal {GoKind(root)} into Go value of type []api.TransactionalOperation");
+        }
+
+        lock (gate)
+        {
+            if (!slots.TryGetValue((actorType, actorId), out var slot) || slot.ActiveOn?.AppId != appId)
+            {
+                throw ActorApiException.InstanceMissing();
+            }
+        }
+
+        var operations = new List<ActorStateOperation>();
+        if (root.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in root.EnumerateArray())
+            {
+                operations.Add(ToStorageOperation(appId, actorType, actorId, item));
+            }
+        }
+
+        var storage = StorageOf(appId) ?? throw ActorApiException.RuntimeNotFound();
         try
         {
-            document = JsonDocument.Parse(body);
+            await storage.TransactAsync(operations, ct);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw ActorApiException.MalformedRequest(body.Length == 0 ? "EOF" : ex.Message);
-        }
-
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind is not (JsonValueKind.Array or JsonValueKind.Null))
-            {
-                throw ActorApiException.MalformedRequest(
-                    $"json: cannot unmarshal {GoKind(root)} into Go value of type []api.TransactionalOperation");
-            }
-
-            lock (gate)
-            {
-                if (!slots.TryGetValue((actorType, actorId), out var slot) || slot.ActiveOn?.AppId != appId)
-                {
-                    throw ActorApiException.InstanceMissing();
-                }
-            }
-
-            var operations = new List<ActorStateOperation>();
-            if (root.ValueKind == JsonValueKind.Array)
-            {
-                foreach (var item in root.EnumerateArray())
-                {
-                    operations.Add(ToStorageOperation(appId, actorType, actorId, item));
-                }
-            }
-
-            var storage = StorageOf(appId) ?? throw ActorApiException.RuntimeNotFound();
-            try
-            {
-                await storage.TransactAsync(operations, ct);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                throw ActorApiException.StateTransaction(ex.Message);
-            }
+            throw ActorApiException.StateTransaction(ex.Message);
         }
     }
 

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace DaprEmulator.Actors;
 
 // Timers, as daprd keeps them (pkg/actors/timers, internal/timers/inmemory): in memory only,
@@ -16,17 +14,8 @@ public sealed partial class ActorRuntime
         }
 
         var now = time.GetUtcNow();
-        DateTimeOffset due;
-        try
-        {
-            due = request.DueTime.Length == 0 ? now : DaprTime.ParseTime(request.DueTime, now);
-        }
-        catch (FormatException ex)
-        {
-            throw ActorApiException.TimerCreate($"error parsing timer due time: {ex.Message}");
-        }
-
-        var period = new DaprPeriod(0, 0, 0, TimeSpan.Zero, -1);
+        var due = DueTime(request.DueTime, now, "timer", ActorApiException.TimerCreate);
+        var period = DaprPeriod.None;
         if (request.Period.Length > 0)
         {
             if (!DaprTime.TryParsePeriod(request.Period, out period))
@@ -84,20 +73,8 @@ public sealed partial class ActorRuntime
         var canceled = false;
         try
         {
-            var (ran, outcome) = await InvokeAsync(
-                timer.ActorType,
-                timer.ActorId,
-                (host, ct) => CallCallbackAsync(host, timer.ActorType, timer.ActorId, "timer", timer.Name, TimerFireBody(timer), ct),
-                CurrentLocked,
-                retryNoAddress: false,
-                CancellationToken.None);
-            if (!ran)
+            if (await TickAsync(timer, timer.ActorType, "timer", TimerFireBody(timer), CurrentLocked) is not { } outcome)
             {
-                lock (gate)
-                {
-                    timer.InFlight = false;
-                }
-
                 return;
             }
 
@@ -120,16 +97,14 @@ public sealed partial class ActorRuntime
                 return;
             }
 
-            var repeats = timer.RepeatsLeft > 0 ? timer.RepeatsLeft - 1 : timer.RepeatsLeft;
-            var next = timer.ParsedPeriod.Following(timer.NextDue);
-            if (canceled || repeats == 0 || timer.ParsedPeriod.IsZero || (timer.Expiration is { } expiration && next >= expiration))
+            if (timer.NextTick(canceled) is { } next)
             {
-                timers.Remove(key);
+                timer.NextDue = next.Due;
+                timer.RepeatsLeft = next.RepeatsLeft;
             }
             else
             {
-                timer.NextDue = next;
-                timer.RepeatsLeft = repeats;
+                timers.Remove(key);
             }
         }
 
@@ -137,24 +112,6 @@ public sealed partial class ActorRuntime
     }
 
     // api.TimerResponse: data as sent, callback, and the dueTime and period as registered.
-    private static byte[] TimerFireBody(ActorTimer timer)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
-        {
-            writer.WriteStartObject();
-            if (timer.Data is { } data)
-            {
-                writer.WritePropertyName("data");
-                writer.WriteRawValue(data);
-            }
-
-            writer.WriteString("callback", timer.Callback);
-            writer.WriteString("dueTime", timer.DueTime);
-            writer.WriteString("period", timer.Period);
-            writer.WriteEndObject();
-        }
-
-        return stream.ToArray();
-    }
+    private static byte[] TimerFireBody(ActorTimer timer) =>
+        CallbackBody(timer.Data, ("callback", timer.Callback), ("dueTime", timer.DueTime), ("period", timer.Period));
 }

@@ -12,10 +12,9 @@ public static class ActorsApi
 
         actors.MapMethods("/method/{method}", ["GET", "POST", "PUT", "DELETE"], context => Handle(context, runtime, async (type, id) =>
         {
-            var method = Route(context, "method");
-            var body = await ReadBodyAsync(context);
-            var result = await runtime.InvokeMethodAsync(
-                type, id, method, context.Request.QueryString.Value ?? "", context.Request.Headers, context.Request.ContentType, body, context.RequestAborted);
+            var call = new ActorMethodCall(
+                Route(context, "method"), context.Request.QueryString.Value ?? "", context.Request.Headers, context.Request.ContentType, await ReadBodyAsync(context));
+            var result = await runtime.InvokeMethodAsync(type, id, call, context.RequestAborted);
             foreach (var (name, values) in result.Headers)
             {
                 context.Response.Headers.Append(name, values);

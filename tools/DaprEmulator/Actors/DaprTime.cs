@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using DaprEmulator.GoFormats;
 
 namespace DaprEmulator.Actors;
 
@@ -9,6 +10,9 @@ namespace DaprEmulator.Actors;
 // Repeats is -1 for "no limit".
 internal readonly record struct DaprPeriod(int Years, int Months, int Days, TimeSpan Duration, int Repeats)
 {
+    // No period: the callback is called once.
+    public static DaprPeriod None => new(0, 0, 0, TimeSpan.Zero, -1);
+
     public bool IsZero => Years == 0 && Months == 0 && Days == 0 && Duration == TimeSpan.Zero;
 
     public DateTimeOffset Following(DateTimeOffset t) => t.AddYears(Years).AddMonths(Months).AddDays(Days).Add(Duration);
@@ -105,97 +109,6 @@ internal static partial class DaprTime
         return true;
     }
 
-    // Go's time.ParseDuration: [-+]?([0-9]*(\.[0-9]*)?[a-z]+)+, or "0".
-    public static bool TryParseGoDuration(string s, out TimeSpan duration)
-    {
-        duration = default;
-        var neg = false;
-        if (s.Length > 0 && s[0] is '-' or '+')
-        {
-            neg = s[0] == '-';
-            s = s[1..];
-        }
-
-        if (s == "0")
-        {
-            return true;
-        }
-
-        if (s.Length == 0)
-        {
-            return false;
-        }
-
-        decimal totalNs = 0;
-        var i = 0;
-        while (i < s.Length)
-        {
-            var numberStart = i;
-            while (i < s.Length && char.IsAsciiDigit(s[i]))
-            {
-                i++;
-            }
-
-            var hasInt = i > numberStart;
-            var hasFraction = false;
-            if (i < s.Length && s[i] == '.')
-            {
-                i++;
-                var fractionStart = i;
-                while (i < s.Length && char.IsAsciiDigit(s[i]))
-                {
-                    i++;
-                }
-
-                hasFraction = i > fractionStart;
-            }
-
-            if (!hasInt && !hasFraction)
-            {
-                return false;
-            }
-
-            if (!decimal.TryParse(
-                "0" + s[numberStart..i].TrimEnd('.'),
-                NumberStyles.AllowDecimalPoint,
-                CultureInfo.InvariantCulture,
-                out var number))
-            {
-                return false;
-            }
-
-            var unitStart = i;
-            while (i < s.Length && s[i] != '.' && !char.IsAsciiDigit(s[i]))
-            {
-                i++;
-            }
-
-            decimal? unit = s[unitStart..i] switch
-            {
-                "ns" => 1m,
-                "us" or "\u00b5s" or "\u03bcs" => 1_000m,
-                "ms" => 1_000_000m,
-                "s" => 1_000_000_000m,
-                "m" => 60_000_000_000m,
-                "h" => 3_600_000_000_000m,
-                _ => null,
-            };
-            if (unit is null)
-            {
-                return false;
-            }
-
-            totalNs += number * unit.Value;
-            if (totalNs > long.MaxValue)
-            {
-                return false;
-            }
-        }
-
-        duration = TimeSpan.FromTicks((long)decimal.Truncate(totalNs / 100m) * (neg ? -1 : 1));
-        return true;
-    }
-
     // dapr/kit time.ParseDuration: ISO 8601 first, then a Go duration (no repetitions).
     public static bool TryParsePeriod(string from, out DaprPeriod period)
     {
@@ -204,7 +117,7 @@ internal static partial class DaprTime
             return true;
         }
 
-        if (TryParseGoDuration(from, out var duration))
+        if (GoDuration.TryParse(from, out var duration))
         {
             period = new DaprPeriod(0, 0, 0, duration, -1);
             return true;
@@ -226,7 +139,7 @@ internal static partial class DaprTime
             return iso.Following(offset);
         }
 
-        if (TryParseGoDuration(from, out var duration))
+        if (GoDuration.TryParse(from, out var duration))
         {
             return offset.Add(duration);
         }

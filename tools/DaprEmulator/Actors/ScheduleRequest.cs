@@ -9,57 +9,45 @@ internal sealed record ScheduleRequest(string DueTime, string Period, string Ttl
 {
     public static ScheduleRequest Parse(byte[] body, string goType)
     {
-        JsonDocument document;
-        try
+        using var document = RequestBody.Parse(body);
+        var root = document.RootElement;
+        if (root.ValueKind == JsonValueKind.Null)
         {
-            document = JsonDocument.Parse(body);
-        }
-        catch (JsonException ex)
-        {
-            throw ActorApiException.MalformedRequest(body.Length == 0 ? "EOF" : ex.Message);
+            return new ScheduleRequest("", "", "", "", null, null, false);
         }
 
-        using (document)
+        if (root.ValueKind != JsonValueKind.Object)
         {
-            var root = document.RootElement;
-            if (root.ValueKind == JsonValueKind.Null)
-            {
-                return new ScheduleRequest("", "", "", "", null, null, false);
-            }
+            throw ActorApiException.MalformedRequest($"json: cannot unmarshal {root.ValueKind.ToString().ToLowerInvariant()} into Go value of type {goType}");
+        }
 
-            if (root.ValueKind != JsonValueKind.Object)
+        string Text(string name)
+        {
+            var value = JsonFields.Find(root, name);
+            return value switch
             {
-                throw ActorApiException.MalformedRequest($"json: cannot unmarshal {root.ValueKind.ToString().ToLowerInvariant()} into Go value of type {goType}");
-            }
-
-            string Text(string name)
-            {
-                var value = JsonFields.Find(root, name);
-                return value switch
-                {
-                    null or { ValueKind: JsonValueKind.Null } => "",
-                    { ValueKind: JsonValueKind.String } s => s.GetString()!,
-                    { } other => throw ActorApiException.MalformedRequest(
-                        $"json: cannot unmarshal {other.ValueKind.ToString().ToLowerInvariant()} into Go struct field {goType}.{name} of type string"),
-                };
-            }
-
-            bool? overwrite = JsonFields.Find(root, "overwrite") switch
-            {
-                null or { ValueKind: JsonValueKind.Null } => null,
-                { ValueKind: JsonValueKind.True } => true,
-                { ValueKind: JsonValueKind.False } => false,
-                _ => throw ActorApiException.MalformedRequest($"json: cannot unmarshal into Go struct field {goType}.overwrite of type bool"),
+                null or { ValueKind: JsonValueKind.Null } => "",
+                { ValueKind: JsonValueKind.String } s => s.GetString()!,
+                { } other => throw ActorApiException.MalformedRequest(
+                    $"json: cannot unmarshal {other.ValueKind.ToString().ToLowerInvariant()} into Go struct field {goType}.{name} of type string"),
             };
-
-            return new ScheduleRequest(
-                Text("dueTime"),
-                Text("period"),
-                Text("ttl"),
-                Text("callback"),
-                JsonFields.Find(root, "data")?.GetRawText(),
-                overwrite,
-                JsonFields.Find(root, "failure_policy") is { ValueKind: not JsonValueKind.Null });
         }
+
+        bool? overwrite = JsonFields.Find(root, "overwrite") switch
+        {
+            null or { ValueKind: JsonValueKind.Null } => null,
+            { ValueKind: JsonValueKind.True } => true,
+            { ValueKind: JsonValueKind.False } => false,
+            _ => throw ActorApiException.MalformedRequest($"json: cannot unmarshal into Go struct field {goType}.overwrite of type bool"),
+        };
+
+        return new ScheduleRequest(
+            Text("dueTime"),
+            Text("period"),
+            Text("ttl"),
+            Text("callback"),
+            JsonFields.Find(root, "data")?.GetRawText(),
+            overwrite,
+            JsonFields.Find(root, "failure_policy") is { ValueKind: not JsonValueKind.Null });
     }
 }

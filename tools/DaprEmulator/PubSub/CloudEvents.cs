@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DaprEmulator.GoFormats;
 
 namespace DaprEmulator.PubSub;
 
@@ -133,7 +134,7 @@ public static class CloudEvents
         {
             ttl = long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds)
                 ? TimeSpan.FromSeconds(seconds)
-                : Resiliency.GoDuration.Parse(text);
+                : GoDuration.Parse(text);
         }
         catch (FormatException)
         {

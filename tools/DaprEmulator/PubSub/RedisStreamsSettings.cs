@@ -1,6 +1,6 @@
 using System.Globalization;
 using DaprEmulator.Components;
-using DaprEmulator.Resiliency;
+using DaprEmulator.GoFormats;
 
 namespace DaprEmulator.PubSub;
 

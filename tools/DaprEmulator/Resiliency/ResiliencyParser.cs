@@ -1,5 +1,6 @@
 using System.Globalization;
 using DaprEmulator.Components;
+using DaprEmulator.GoFormats;
 
 namespace DaprEmulator.Resiliency;
 

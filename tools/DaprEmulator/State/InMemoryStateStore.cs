@@ -87,7 +87,7 @@ public sealed class InMemoryStateStore(string name, TimeProvider time) : IStateS
             ttl = Math.Max(ttl, 0);
         }
 
-        return (op, set.ValueIsJson ? GoJson.Remarshal(set.Value) : set.Value, ttl);
+        return (op, set.ValueIsJson ? JsonStateValue.Remarshal(set.Value) : set.Value, ttl);
     }
 
     private void ValidateEtag(StateOperation op)

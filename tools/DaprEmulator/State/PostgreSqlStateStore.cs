@@ -113,7 +113,7 @@ public sealed class PostgreSqlStateStore(string name, bool v2, TimeProvider time
 
     private void ApplySet(Dictionary<string, Row> rows, SetOperation set, string newEtag)
     {
-        var value = !set.ValueIsJson ? set.Value : v2 ? GoJson.Remarshal(set.Value) : GoJson.RemarshalToJsonb(set.Value);
+        var value = !set.ValueIsJson ? set.Value : v2 ? JsonStateValue.Remarshal(set.Value) : JsonStateValue.RemarshalToJsonb(set.Value);
         var ttl = StateOptionChecks.ParseTtl(set.Metadata);
         DateTimeOffset? expiresAt = ttl > 0 ? time.GetUtcNow().AddSeconds(ttl.Value) : null;
         if (set.HasETag)
