@@ -5,7 +5,7 @@ using OrderDapr.Command.Http;
 var builder = WebApplication.CreateBuilder(args);
 
 // Under `dapr run` / the emulator the app is told its port through APP_PORT.
-if (Environment.GetEnvironmentVariable("APP_PORT") is { Length: > 0 } appPort && string.IsNullOrEmpty(builder.Configuration["urls"]))
+if (builder.Configuration["APP_PORT"] is { Length: > 0 } appPort && string.IsNullOrEmpty(builder.Configuration["urls"]))
 {
     builder.WebHost.UseUrls($"http://0.0.0.0:{appPort}");
 }

@@ -122,10 +122,9 @@ public sealed class OrderActor(
             {
                 continue;
             }
-            catch (StreamConcurrencyException)
+            catch (StreamConcurrencyException race)
             {
-                var (moved, _) = await streams.LoadAsync(OrderId, CancellationToken.None);
-                return new CommandOutcome(OutcomeKind.VersionMismatch, OrderId, moved.Version);
+                return new CommandOutcome(OutcomeKind.VersionMismatch, OrderId, race.CurrentVersion);
             }
 
             logger.LogInformation("Order {OrderId} appended {EventType} at version {Version}", OrderId, envelope.Type, envelope.Version);

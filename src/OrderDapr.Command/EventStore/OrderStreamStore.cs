@@ -5,8 +5,11 @@ using OrderDapr.Contracts;
 
 namespace OrderDapr.Command.EventStore;
 
-public sealed class StreamConcurrencyException(string orderId, int expectedVersion)
-    : Exception($"The stream of order {orderId} moved on from version {expectedVersion} while appending.");
+public sealed class StreamConcurrencyException(string orderId, int expectedVersion, int currentVersion)
+    : Exception($"The stream of order {orderId} moved on from version {expectedVersion} to {currentVersion} while appending.")
+{
+    public int CurrentVersion { get; } = currentVersion;
+}
 
 // Reads and appends order streams through the Dapr state API.
 // An append is one ExecuteStateTransaction on the outbox-enabled `eventstore` component:
@@ -65,7 +68,7 @@ public sealed class OrderStreamStore(DaprClient dapr, ILogger<OrderStreamStore> 
             if (reloaded.Version != current.Version)
             {
                 logger.LogInformation("Append to order {OrderId} at version {Version} lost a race", current.OrderId, current.Version);
-                throw new StreamConcurrencyException(current.OrderId, current.Version);
+                throw new StreamConcurrencyException(current.OrderId, current.Version, reloaded.Version);
             }
 
             throw new InvalidOperationException($"Appending to the stream of order {current.OrderId} failed.", ex);

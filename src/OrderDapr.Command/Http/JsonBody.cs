@@ -19,7 +19,8 @@ public static class JsonBody
         MaxDepth = 16,
     };
 
-    public static async Task<(T? Body, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, bool optional = false)
+    // whenEmpty: what an empty body means for a command whose body is optional; null = required.
+    public static async Task<(T? Body, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, T? whenEmpty = null)
         where T : class
     {
         if (request.ContentLength > MaxBytes)
@@ -35,8 +36,8 @@ public static class JsonBody
 
         if (bytes.Length == 0)
         {
-            return optional
-                ? (null, null)
+            return whenEmpty is not null
+                ? (whenEmpty, null)
                 : (null, Problems.Create(StatusCodes.Status400BadRequest, "body-missing", "Request body missing", "This command needs a JSON body."));
         }
 

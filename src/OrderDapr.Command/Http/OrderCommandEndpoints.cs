@@ -20,7 +20,7 @@ public static class OrderCommandEndpoints
         orders.MapPost("/{orderId}/ship", (string orderId, HttpRequest request, IActorProxyFactory actors) =>
             ExecuteAsync<ShipOrderBody>(orderId, request, actors, body => CommandValidation.ToCommand(body)));
         orders.MapPost("/{orderId}/deliver", (string orderId, HttpRequest request, IActorProxyFactory actors) =>
-            ExecuteAsync<DeliverOrderBody>(orderId, request, actors, _ => (new DeliverOrder(), []), bodyOptional: true));
+            ExecuteAsync(orderId, request, actors, (DeliverOrderBody _) => (new DeliverOrder(), []), whenEmpty: new DeliverOrderBody()));
         orders.MapPost("/{orderId}/cancel", (string orderId, HttpRequest request, IActorProxyFactory actors) =>
             ExecuteAsync<CancelOrderBody>(orderId, request, actors, body => CommandValidation.ToCommand(body)));
         return routes;
@@ -57,7 +57,7 @@ public static class OrderCommandEndpoints
         HttpRequest request,
         IActorProxyFactory actors,
         Func<TBody, (OrderCommand? Command, Dictionary<string, string[]> Errors)> toCommand,
-        bool bodyOptional = false)
+        TBody? whenEmpty = null)
         where TBody : class
     {
         if (!OrderIds.TryNormalize(orderId, out var id))
@@ -77,13 +77,13 @@ public static class OrderCommandEndpoints
             return keyProblem;
         }
 
-        var (body, bodyProblem) = await JsonBody.ReadAsync<TBody>(request, bodyOptional);
-        if (bodyProblem is not null)
+        var (body, bodyProblem) = await JsonBody.ReadAsync(request, whenEmpty);
+        if (body is null)
         {
-            return bodyProblem;
+            return bodyProblem!;
         }
 
-        var (command, errors) = body is null ? (new DeliverOrder(), []) : toCommand(body);
+        var (command, errors) = toCommand(body);
         if (command is null)
         {
             return Problems.Invalid(errors);

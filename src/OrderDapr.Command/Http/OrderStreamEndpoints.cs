@@ -2,17 +2,16 @@ using System.Globalization;
 using System.Text.Json;
 using OrderDapr.Command.Domain;
 using OrderDapr.Command.EventStore;
+using OrderDapr.Contracts;
 
 namespace OrderDapr.Command.Http;
-
-public sealed record OrderLineView(string ProductId, int Quantity, decimal UnitPrice);
 
 public sealed record OrderStateView(
     string OrderId,
     string Status,
     int Version,
     string CustomerId,
-    IReadOnlyList<OrderLineView> Items,
+    IReadOnlyList<OrderLine> Items,
     string Currency,
     decimal Total,
     string? PaymentId,
@@ -96,7 +95,7 @@ public static class OrderStreamEndpoints
         state.Status.ToString().ToUpperInvariant(),
         state.Version,
         state.CustomerId,
-        [.. state.Items.Select(i => new OrderLineView(i.ProductId, i.Quantity, i.UnitPrice))],
+        state.Items,
         state.Currency,
         state.Total,
         state.PaymentId,

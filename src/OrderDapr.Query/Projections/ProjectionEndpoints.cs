@@ -27,7 +27,8 @@ public static class ProjectionEndpoints
     {
         var project = app.MapPost(ProjectRoute, ProjectAsync);
         var priority = 0;
-        foreach (var type in OrderEventTypes.Routed)
+        // Retired names (e.g. OrderCreated.v1) are routed too: the contracts upcast them.
+        foreach (var type in EventSerializer.KnownTypeNames)
         {
             project.WithTopic(Topic(match: $"event.type == \"{type}\"", priority++));
         }
