@@ -15,7 +15,15 @@ builder.Services.AddDaprClient();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<OrderStreamStore>();
 builder.Services.Configure<OrderOptions>(builder.Configuration.GetSection("Orders"));
-builder.Services.AddActors(options => options.Actors.RegisterActor<OrderActor>());
+builder.Services.AddActors(options =>
+{
+    options.Actors.RegisterActor<OrderActor>();
+
+    // An order actor keeps nothing in memory between calls, and most orders are done with within
+    // minutes: deactivate soon rather than after Dapr's default hour, so that the actors of a busy
+    // hour do not all stay in memory (the sidecar reads this from GET /dapr/config).
+    options.ActorIdleTimeout = builder.Configuration.GetValue("Actors:IdleTimeout", TimeSpan.FromMinutes(1));
+});
 
 var app = builder.Build();
 

@@ -1,4 +1,3 @@
-using Dapr;
 using OrderDapr.Query.GraphQL;
 using OrderDapr.Query.Projections;
 using OrderDapr.Query.ReadModel;
@@ -22,13 +21,6 @@ builder.Services.AddOrderGraphQL();
 
 var app = builder.Build();
 
-app.UseUnreadableCloudEventDrop();
-app.UseCloudEvents(new CloudEventsMiddlewareOptions
-{
-    // For the logs of dropped deliveries.
-    ForwardCloudEventPropertiesAsHeaders = true,
-    IncludedCloudEventPropertiesAsHeaders = ["id", "type"],
-});
 app.MapSubscribeHandler();
 app.MapOrderEventSubscription();
 app.MapGraphQL();

@@ -8,7 +8,8 @@ using OrderDapr.Contracts;
 namespace OrderDapr.Command.Tests;
 
 // The event store through the real Dapr SDK against a sidecar loaded with the repository's own
-// components/: an append is stored and published together, or neither.
+// components/: an append is stored and published together, or neither; published right after
+// the commit and once more by Dapr's outbox.
 public sealed class OrderStreamStoreTests : IAsyncLifetime
 {
     private DaprEmulatorHost emulator = null!;
@@ -31,7 +32,7 @@ public sealed class OrderStreamStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_append_is_stored_and_published_once_typed_by_its_event_name()
+    public async Task An_append_is_stored_then_published_at_once_and_again_by_the_outbox_typed_by_its_event_name()
     {
         var orderId = Guid.NewGuid().ToString();
         var (empty, etag) = await store.LoadAsync(orderId, default);
@@ -41,11 +42,21 @@ public sealed class OrderStreamStoreTests : IAsyncLifetime
 
         var (stored, _) = await store.LoadAsync(orderId, default);
         Assert.Equal(created.EventId, Assert.Single(stored.Events).EventId);
-        var published = await PublishedAsync(orderId, 1);
-        var cloudEvent = Assert.Single(published);
-        Assert.Equal("OrderCreated.v2", cloudEvent.GetProperty("type").GetString());
-        Assert.Equal(created.EventId, cloudEvent.GetProperty("data").GetProperty("eventId").GetString());
-        Assert.Equal(1, cloudEvent.GetProperty("data").GetProperty("version").GetInt32());
+        await PublishedAsync(orderId, 2);
+        await emulator.WaitForIdleAsync(TimeSpan.FromSeconds(30));
+        var published = await PublishedAsync(orderId, 2);
+        Assert.Equal(2, published.Count);
+        Assert.All(published, cloudEvent =>
+        {
+            Assert.Equal("OrderCreated.v2", cloudEvent.GetProperty("type").GetString());
+            Assert.Equal(orderId, cloudEvent.GetProperty("subject").GetString());
+            Assert.Equal(created.EventId, cloudEvent.GetProperty("data").GetProperty("eventId").GetString());
+            Assert.Equal(1, cloudEvent.GetProperty("data").GetProperty("version").GetInt32());
+        });
+
+        // The fast path names its CloudEvent after the event; the outbox after its marker record.
+        Assert.Equal(created.EventId, published[0].GetProperty("id").GetString());
+        Assert.StartsWith("outbox-", published[1].GetProperty("id").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -21,14 +21,14 @@ public class CustomerOrderIndexTests
         var projector = new OrderProjector(store, NullLogger<OrderProjector>.Instance);
         for (var i = 1; i <= count; i++)
         {
-            await projector.ProjectAsync(Event($"order-{i}", 1, Created(customerId), at: T0.AddMinutes(i)), Ct);
+            await projector.ProjectAsync([Event($"order-{i}", 1, Created(customerId), at: T0.AddMinutes(i))], Ct);
             if (i % 3 == 0)
             {
-                await projector.ProjectAsync(Event($"order-{i}", 2, new OrderPaid(1m, $"payment-{i}")), Ct);
+                await projector.ProjectAsync([Event($"order-{i}", 2, new OrderPaid(1m, $"payment-{i}"))], Ct);
             }
             else if (i == 7)
             {
-                await projector.ProjectAsync(Event($"order-{i}", 2, new OrderCancelled("duplicate order")), Ct);
+                await projector.ProjectAsync([Event($"order-{i}", 2, new OrderCancelled("duplicate order"))], Ct);
             }
         }
     }
@@ -147,7 +147,7 @@ public class CustomerOrderIndexTests
         var projector = new OrderProjector(store, NullLogger<OrderProjector>.Instance);
         for (var i = from; i <= to; i++)
         {
-            await projector.ProjectAsync(Event($"order-{i}", 1, Created(), at: T0.AddMinutes(i)), Ct);
+            await projector.ProjectAsync([Event($"order-{i}", 1, Created(), at: T0.AddMinutes(i))], Ct);
         }
     }
 
@@ -178,9 +178,9 @@ public class CustomerOrderIndexTests
     public async Task Orders_placed_a_moment_apart_are_listed_by_creation_time_whatever_order_they_are_projected_in()
     {
         var projector = new OrderProjector(store, NullLogger<OrderProjector>.Instance);
-        await projector.ProjectAsync(Event("order-b", 1, Created(), at: T0.AddMilliseconds(20)), Ct);
-        await projector.ProjectAsync(Event("order-c", 1, Created(), at: T0.AddMilliseconds(30)), Ct);
-        await projector.ProjectAsync(Event("order-a", 1, Created(), at: T0.AddMilliseconds(10)), Ct);
+        await projector.ProjectAsync([Event("order-b", 1, Created(), at: T0.AddMilliseconds(20))], Ct);
+        await projector.ProjectAsync([Event("order-c", 1, Created(), at: T0.AddMilliseconds(30))], Ct);
+        await projector.ProjectAsync([Event("order-a", 1, Created(), at: T0.AddMilliseconds(10))], Ct);
 
         Assert.Equal(["order-c", "order-b", "order-a"], Ids(await Read(first: 10)));
     }
@@ -191,11 +191,11 @@ public class CustomerOrderIndexTests
         var projector = new OrderProjector(store, NullLogger<OrderProjector>.Instance);
         foreach (var i in new[] { 1, 2, 3, 4, 6, 7, 8, 9, 10 })
         {
-            await projector.ProjectAsync(Event($"order-{i}", 1, Created(), at: T0.AddMinutes(i)), Ct);
+            await projector.ProjectAsync([Event($"order-{i}", 1, Created(), at: T0.AddMinutes(i))], Ct);
         }
 
         var firstPage = await Read(first: 3);
-        await projector.ProjectAsync(Event("order-5", 1, Created(), at: T0.AddMinutes(5)), Ct);
+        await projector.ProjectAsync([Event("order-5", 1, Created(), at: T0.AddMinutes(5))], Ct);
         var rest = await Read(first: 10, firstPage.PageInfo.EndCursor);
 
         Assert.Equal(OrderIds(10, 9, 8), Ids(firstPage));

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Logging.Abstractions;
+using Dapr.AspNetCore;
 using OrderDapr.Contracts;
 using OrderDapr.Query.Projections;
 using OrderDapr.Query.ReadModel;
@@ -11,7 +12,7 @@ using static OrderDapr.Query.Tests.Fixtures.Given;
 
 namespace OrderDapr.Query.Tests;
 
-// The projector over a store with Dapr's ETag rules: what one delivery writes, and that
+// The projector over a store with Dapr's ETag rules: what a batch of deliveries writes, and that
 // concurrent, repeated and unordered deliveries end in the same documents.
 public class OrderProjectorTests
 {
@@ -24,10 +25,13 @@ public class OrderProjectorTests
 
     private CustomerOrdersHead? Head(string customerId = "customer-1") => store.Peek<CustomerOrdersHead>(ReadModelKeys.CustomerHead(customerId));
 
+    private async Task<ProjectionOutcome> ProjectAsync(EventEnvelope envelope) =>
+        (await projector.ProjectAsync([envelope], Ct)).Outcomes.Single();
+
     [Fact]
     public async Task An_OrderCreated_writes_the_order_and_indexes_it_for_its_customer()
     {
-        await projector.ProjectAsync(Event("order-1", 1, Created()), Ct);
+        await ProjectAsync(Event("order-1", 1, Created()));
 
         Assert.Equal(OrderStatus.Created, store.Peek<OrderView>("order-order-1")?.Status);
         var head = Head();
@@ -43,8 +47,8 @@ public class OrderProjectorTests
     [Fact]
     public async Task A_status_change_moves_the_order_between_the_customer_counts()
     {
-        await projector.ProjectAsync(Event("order-1", 1, Created()), Ct);
-        await projector.ProjectAsync(Event("order-1", 2, new OrderPaid(25.25m, "payment-1")), Ct);
+        await ProjectAsync(Event("order-1", 1, Created()));
+        await ProjectAsync(Event("order-1", 2, new OrderPaid(25.25m, "payment-1")));
 
         var head = Head();
         Assert.Equal(0, head?.CountOf(OrderStatus.Created));
@@ -56,12 +60,12 @@ public class OrderProjectorTests
     public async Task A_redelivered_event_writes_nothing()
     {
         var created = Event("order-1", 1, Created());
-        await projector.ProjectAsync(created, Ct);
+        await ProjectAsync(created);
         var commits = store.Commits;
 
-        var result = await projector.ProjectAsync(created, Ct);
+        var outcome = await ProjectAsync(created);
 
-        Assert.Equal(ProjectionOutcome.Duplicate, result.Outcome);
+        Assert.Equal(ProjectionOutcome.Duplicate, outcome);
         Assert.Equal(commits, store.Commits);
         Assert.Equal(1, Head()?.TotalCount);
     }
@@ -70,14 +74,14 @@ public class OrderProjectorTests
     public async Task Events_before_OrderCreated_are_kept_and_index_nothing_until_it_arrives()
     {
         var events = DeliveredOrder("order-1");
-        await projector.ProjectAsync(events[3], Ct);
-        await projector.ProjectAsync(events[1], Ct);
+        await ProjectAsync(events[3]);
+        await ProjectAsync(events[1]);
 
         Assert.False(store.Peek<OrderView>("order-order-1")?.IsCreated);
         Assert.Null(Head());
 
-        await projector.ProjectAsync(events[2], Ct);
-        await projector.ProjectAsync(events[0], Ct);
+        await ProjectAsync(events[2]);
+        await ProjectAsync(events[0]);
 
         Assert.Equal(OrderStatus.Delivered, store.Peek<OrderView>("order-order-1")?.Status);
         var head = Head();
@@ -87,37 +91,26 @@ public class OrderProjectorTests
     }
 
     [Fact]
-    public async Task Ten_concurrent_deliveries_never_lose_an_update()
+    public async Task Concurrent_batches_never_lose_an_update()
     {
-        // Five orders of one customer: every delivery touches the customer's head.
-        var deliveries = Enumerable.Range(1, 5)
+        // Five orders of one customer, spread over batches that two replicas project at once:
+        // every batch touches the customer's head.
+        var batches = Enumerable.Range(1, 5)
             .SelectMany(i => DeliveredOrder($"order-{i}"))
             .OrderBy(e => e.EventId.GetHashCode(StringComparison.Ordinal))
+            .Chunk(3)
             .ToList();
+        var other = new OrderProjector(store, NullLogger<OrderProjector>.Instance);
 
-        // Like the sidecar: up to 10 in flight, a failed delivery is delivered again.
-        using var inFlight = new SemaphoreSlim(10);
-        await Task.WhenAll(deliveries.Select(async envelope =>
+        // Like the sidecars: a batch whose entries were not committed is delivered again.
+        await Task.WhenAll(batches.Select(async (batch, i) =>
         {
-            await inFlight.WaitAsync(Ct);
-            try
+            var replica = i % 2 == 0 ? projector : other;
+            IReadOnlyList<EventEnvelope> pending = batch;
+            while (pending.Count > 0)
             {
-                while (true)
-                {
-                    try
-                    {
-                        await projector.ProjectAsync(envelope, Ct);
-                        return;
-                    }
-                    catch (InvalidOperationException)
-                    {
-                        // redelivered
-                    }
-                }
-            }
-            finally
-            {
-                inFlight.Release();
+                var projected = await replica.ProjectAsync(pending, Ct);
+                pending = [.. pending.Where((_, j) => projected.Outcomes[j] == ProjectionOutcome.NotCommitted)];
             }
         }));
 
@@ -136,11 +129,56 @@ public class OrderProjectorTests
     }
 
     [Fact]
+    public async Task A_batch_writes_a_busy_customers_head_once_in_one_transaction()
+    {
+        var batch = Enumerable.Range(1, 40).Select(i => Event($"order-{i}", 1, Created(), at: T0.AddSeconds(i))).ToList();
+
+        var projected = await projector.ProjectAsync(batch, Ct);
+
+        Assert.All(projected.Outcomes, o => Assert.Equal(ProjectionOutcome.Applied, o));
+        Assert.Equal(1, store.Commits);
+        Assert.Equal(40 + 2, store.DocumentsWritten); // 40 orders, the head, one index page
+        Assert.Equal(40, Head()?.TotalCount);
+        Assert.Equal(40, projected.Committed.Count);
+    }
+
+    [Fact]
+    public async Task An_event_and_its_duplicate_in_one_batch_apply_once()
+    {
+        var created = Event("order-1", 1, Created());
+
+        var projected = await projector.ProjectAsync([created, Event("order-1", 2, new OrderPaid(25.25m, "payment-1")), created], Ct);
+
+        Assert.Equal([ProjectionOutcome.Applied, ProjectionOutcome.Applied, ProjectionOutcome.Duplicate], projected.Outcomes);
+        Assert.Equal(1, Head()?.TotalCount);
+        Assert.Equal(1, Head()?.CountOf(OrderStatus.Paid));
+    }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(1_000)]
+    public async Task Projecting_a_new_order_touches_the_same_documents_however_many_orders_its_customer_has(int existing)
+    {
+        for (var i = 0; i < existing; i += 250)
+        {
+            await projector.ProjectAsync(
+                [.. Enumerable.Range(i, Math.Min(250, existing - i)).Select(n => Event($"order-{n}", 1, Created(), at: T0.AddSeconds(n)))], Ct);
+        }
+
+        var (read, written) = (store.DocumentsRead, store.DocumentsWritten);
+        await ProjectAsync(Event("order-new", 1, Created(), at: T0.AddDays(1)));
+
+        // The order, the customer's head and its newest index page: read once, written once.
+        Assert.Equal(3, store.DocumentsRead - read);
+        Assert.Equal(3, store.DocumentsWritten - written);
+    }
+
+    [Fact]
     public async Task The_51st_order_of_a_customer_opens_a_second_index_page()
     {
         for (var i = 1; i <= 51; i++)
         {
-            await projector.ProjectAsync(Event($"order-{i}", 1, Created(), at: T0.AddMinutes(i)), Ct);
+            await ProjectAsync(Event($"order-{i}", 1, Created(), at: T0.AddMinutes(i)));
         }
 
         Assert.Equal(2, Head()?.PageCount);
@@ -148,67 +186,97 @@ public class OrderProjectorTests
         Assert.Equal(["order-51"], store.Peek<CustomerOrdersPage>(ReadModelKeys.CustomerPage("customer-1", 1))?.Entries.Select(e => e.OrderId));
     }
 
-    // The topic endpoint: what the sidecar is told for each kind of delivery.
+    // The topic endpoint: what the sidecar is told for each entry of a bulk delivery.
 
     private static DefaultHttpContext Delivery(string body) => new()
     {
         Request = { Body = new MemoryStream(Encoding.UTF8.GetBytes(body)), ContentType = "application/json" },
     };
 
+    // A bulk delivery as daprd sends it: every entry's event is a CloudEvent whose data is `data`.
+    private static string Bulk(params string[] data) => JsonSerializer.Serialize(new
+    {
+        id = "bulk-1",
+        type = "com.dapr.event.sent.bulk",
+        topic = "orders",
+        pubsubname = "orderpubsub",
+        metadata = new Dictionary<string, string>(),
+        entries = data.Select((d, i) => new
+        {
+            entryId = $"entry-{i}",
+            @event = JsonDocument.Parse($$"""{"id":"ce-{{i}}","type":"OrderCreated.v2","specversion":"1.0","datacontenttype":"application/json","data":{{d}}}""").RootElement,
+            metadata = new Dictionary<string, string>(),
+            contentType = "application/cloudevents+json",
+        }),
+    });
+
     private static string Json(EventEnvelope envelope) => JsonSerializer.Serialize(envelope, EventSerializer.Options);
 
-    private async Task<object?> Deliver(string body) =>
-        (await ProjectionEndpoints.ProjectAsync(Delivery(body).Request, projector, NullLogger<OrderProjector>.Instance, Ct)).Result;
+    private async Task<IReadOnlyList<string>> Deliver(string body)
+    {
+        var result = (await ProjectionEndpoints.ProjectAsync(Delivery(body).Request, projector, NullLogger<OrderProjector>.Instance, Ct)).Result;
+        var answer = Assert.IsType<Ok<BulkSubscribeAppResponse>>(result).Value!;
+        return [.. answer.Statuses.Select(s => $"{s.EntryId}:{s.Status}")];
+    }
 
     [Fact]
-    public async Task A_projected_event_is_acknowledged()
+    public async Task Projected_events_are_acknowledged_entry_by_entry()
     {
-        var answer = Assert.IsType<Ok<TopicResponse>>(await Deliver(Json(Event("order-1", 1, Created()))));
+        var answer = await Deliver(Bulk(Json(Event("order-1", 1, Created())), Json(Event("order-2", 1, Created()))));
 
-        Assert.Equal("SUCCESS", answer.Value?.Status);
+        Assert.Equal(["entry-0:SUCCESS", "entry-1:SUCCESS"], answer);
     }
 
     [Theory]
-    [InlineData("not json at all")]
     [InlineData("\"a string\"")]
     [InlineData("{\"orderId\":\"order-1\",\"version\":\"two\"}")]
     [InlineData("{\"orderId\":\"order-1\",\"version\":1,\"type\":\"OrderCreated.v2\",\"data\":{\"items\":7}}")]
-    public async Task Unreadable_data_is_dropped_to_the_dead_letter_topic_not_retried(string body)
+    public async Task Unreadable_data_is_dropped_to_the_dead_letter_topic_and_the_rest_projected(string data)
     {
-        var answer = Assert.IsType<Ok<TopicResponse>>(await Deliver(body));
+        var answer = await Deliver(Bulk(data, Json(Event("order-2", 1, Created()))));
 
-        Assert.Equal("DROP", answer.Value?.Status);
+        Assert.Equal(["entry-0:DROP", "entry-1:SUCCESS"], answer);
+        Assert.NotNull(store.Peek<OrderView>("order-order-2"));
     }
 
     [Fact]
-    public async Task A_store_failure_answers_500_so_the_event_is_redelivered()
+    public async Task A_body_that_is_no_bulk_delivery_is_refused_with_a_problem()
+    {
+        var result = (await ProjectionEndpoints.ProjectAsync(Delivery("not json at all").Request, projector, NullLogger<OrderProjector>.Instance, Ct)).Result;
+
+        Assert.Equal(400, Assert.IsType<ProblemHttpResult>(result).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_store_failure_asks_the_sidecar_to_retry_every_entry()
     {
         store.CommitFailure = new Dapr.DaprException("sidecar unreachable");
 
-        var answer = Assert.IsType<ProblemHttpResult>(await Deliver(Json(Event("order-1", 1, Created()))));
+        var answer = await Deliver(Bulk(Json(Event("order-1", 1, Created())), Json(Event("order-2", 1, Created()))));
 
-        Assert.Equal(500, answer.StatusCode);
+        Assert.Equal(["entry-0:RETRY", "entry-1:RETRY"], answer);
     }
 
     [Fact]
-    public async Task A_full_pending_buffer_asks_the_sidecar_to_retry()
+    public async Task A_full_pending_buffer_asks_the_sidecar_to_retry_that_entry()
     {
         for (var version = 2; version < 2 + OrderViewProjection.MaxPending; version++)
         {
-            await projector.ProjectAsync(Event("order-1", version, new OrderShipped($"t-{version}")), Ct);
+            await ProjectAsync(Event("order-1", version, new OrderShipped($"t-{version}")));
         }
 
-        var answer = Assert.IsType<Ok<TopicResponse>>(await Deliver(Json(Event("order-1", 200, new OrderDelivered()))));
+        var answer = await Deliver(Bulk(Json(Event("order-1", 200, new OrderDelivered())), Json(Event("order-2", 1, Created()))));
 
-        Assert.Equal("RETRY", answer.Value?.Status);
+        Assert.Equal(["entry-0:RETRY", "entry-1:SUCCESS"], answer);
     }
 
     [Fact]
-    public void An_event_of_unknown_type_is_dropped_to_the_dead_letter_topic()
+    public async Task Events_of_unknown_type_are_dropped_to_the_dead_letter_topic()
     {
-        var answer = ProjectionEndpoints.DropUnknownType(Delivery("{}").Request, NullLogger<OrderProjector>.Instance);
+        var result = (await ProjectionEndpoints.DropUnknownTypeAsync(Delivery(Bulk("{}", "{}")).Request, NullLogger<OrderProjector>.Instance, Ct)).Result;
 
-        Assert.Equal("DROP", answer.Value?.Status);
+        var answer = Assert.IsType<Ok<BulkSubscribeAppResponse>>(result).Value!;
+        Assert.Equal(["DROP", "DROP"], answer.Statuses.Select(s => s.Status));
     }
 
     [Fact]

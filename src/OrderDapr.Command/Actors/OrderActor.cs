@@ -12,15 +12,15 @@ public interface IOrderActor : IActor
     Task<CommandOutcome> Execute(CommandRequest request);
 }
 
-// A command as the HTTP layer hands it to the order's actor.
-// Fingerprint identifies the request body for Idempotency-Key checks; SuccessStatus is the
-// HTTP status a first success answers with, kept so a replay can answer the same.
+// A command as the HTTP layer hands it to the order's actor. Fingerprint identifies the request
+// body for Idempotency-Key checks. NewOrderId: the HTTP layer generated the order id for this
+// request, so no stream can exist yet and the append inserts it without reading it first.
 public sealed record CommandRequest(
     OrderCommand Command,
     int? ExpectedVersion = null,
     string? IdempotencyKey = null,
     string? Fingerprint = null,
-    int SuccessStatus = StatusCodes.Status200OK);
+    bool NewOrderId = false);
 
 public enum OutcomeKind
 {
@@ -32,12 +32,8 @@ public enum OutcomeKind
     IdempotencyKeyReused,
 }
 
-public sealed record CommandOutcome(
-    OutcomeKind Kind,
-    string OrderId,
-    int Version,
-    int StatusCode = StatusCodes.Status200OK,
-    Rejection? Rejection = null);
+// What became of a command, in domain terms: the HTTP layer maps it to a status code.
+public sealed record CommandOutcome(OutcomeKind Kind, string OrderId, int Version, Rejection? Rejection = null);
 
 public sealed class OrderOptions
 {
@@ -59,18 +55,25 @@ public sealed class OrderActor(
     private const string PaymentDeadlineReminder = "payment-deadline";
     private const int MaxAppendAttempts = 5;
 
+    // The deadline reminder repeats until it has done its work once: daprd's Scheduler drops a
+    // trigger whose callback failed 3 times, 1 s apart (its default failure policy), and Dapr.Actors
+    // cannot register a reminder with another policy. The next period tries again.
+    private static readonly TimeSpan PaymentDeadlineRetryPeriod = TimeSpan.FromMinutes(1);
+
     private string OrderId => Id.GetId();
 
     public async Task<CommandOutcome> Execute(CommandRequest request)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var (stream, etag) = await streams.LoadAsync(OrderId, CancellationToken.None);
+            var (stream, etag) = request.NewOrderId && attempt == 1
+                ? (OrderStream.Empty(OrderId), null)
+                : await streams.LoadAsync(OrderId, CancellationToken.None);
 
             if (request.IdempotencyKey is { } key && stream.Idempotency.TryGetValue(key, out var first))
             {
                 return first.Fingerprint == request.Fingerprint
-                    ? new CommandOutcome(OutcomeKind.Replayed, OrderId, first.Version, first.StatusCode)
+                    ? new CommandOutcome(OutcomeKind.Replayed, OrderId, first.Version)
                     : new CommandOutcome(OutcomeKind.IdempotencyKeyReused, OrderId, stream.Version);
             }
 
@@ -88,7 +91,7 @@ public sealed class OrderActor(
             var decision = OrderDecider.Decide(request.Command, state);
             if (decision is Decision.Reject reject)
             {
-                return new CommandOutcome(OutcomeKind.Rejected, OrderId, state.Version, Rejection: reject.Why);
+                return new CommandOutcome(OutcomeKind.Rejected, OrderId, state.Version, reject.Why);
             }
 
             var accepted = (Decision.Accept)decision;
@@ -102,7 +105,7 @@ public sealed class OrderActor(
             var idempotency = request.IdempotencyKey is { } newKey
                 ? new Dictionary<string, IdempotencyRecord>(stream.Idempotency)
                 {
-                    [newKey] = new(request.Fingerprint ?? "", request.SuccessStatus, envelope.Version),
+                    [newKey] = new(request.Fingerprint ?? "", envelope.Version),
                 }
                 : stream.Idempotency;
             var next = stream with { Events = [.. stream.Events, envelope], Idempotency = idempotency };
@@ -111,7 +114,7 @@ public sealed class OrderActor(
             {
                 // Registered before the append: if the append then fails, the reminder finds no
                 // unpaid order and does nothing; the other way round an order could miss its deadline.
-                await RegisterReminderAsync(PaymentDeadlineReminder, null, options.Value.PaymentDeadline, Timeout.InfiniteTimeSpan);
+                await RegisterReminderAsync(PaymentDeadlineReminder, null, options.Value.PaymentDeadline, PaymentDeadlineRetryPeriod);
             }
 
             try
@@ -127,8 +130,8 @@ public sealed class OrderActor(
                 return new CommandOutcome(OutcomeKind.VersionMismatch, OrderId, race.CurrentVersion);
             }
 
-            logger.LogInformation("Order {OrderId} appended {EventType} at version {Version}", OrderId, envelope.Type, envelope.Version);
-            return new CommandOutcome(OutcomeKind.Accepted, OrderId, envelope.Version, request.SuccessStatus);
+            logger.LogDebug("Order {OrderId} appended {EventType} at version {Version}", OrderId, envelope.Type, envelope.Version);
+            return new CommandOutcome(OutcomeKind.Accepted, OrderId, envelope.Version);
         }
     }
 
@@ -140,7 +143,13 @@ public sealed class OrderActor(
             return;
         }
 
+        // An exception here fails the callback: the Scheduler retries it, then the next period does.
         var outcome = await Execute(new CommandRequest(new ExpireUnpaidOrder()));
         logger.LogInformation("Order {OrderId} payment deadline passed: {Outcome}", OrderId, outcome.Kind);
+        if (outcome.Kind != OutcomeKind.VersionMismatch)
+        {
+            // Cancelled now, or no longer awaiting payment: the deadline has nothing left to do.
+            await UnregisterReminderAsync(PaymentDeadlineReminder);
+        }
     }
 }

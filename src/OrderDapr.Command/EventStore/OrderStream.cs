@@ -23,5 +23,6 @@ public sealed record OrderStream(
             .Select(e => (EventSerializer.FromEnvelope(e), e.OccurredAt)));
 }
 
-// The first answer given to a request carrying an Idempotency-Key, and what that request was.
-public sealed record IdempotencyRecord(string Fingerprint, int StatusCode, int Version);
+// What a request carrying an Idempotency-Key was, and the version its event got: enough to
+// answer a retry the way the first request was answered.
+public sealed record IdempotencyRecord(string Fingerprint, int Version);

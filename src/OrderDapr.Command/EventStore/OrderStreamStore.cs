@@ -19,6 +19,14 @@ public sealed class StreamConcurrencyException(string orderId, int expectedVersi
 //   2. an `outbox.projection` of the same key = the new event's envelope: not stored, but what
 //      Dapr publishes on `orders` instead of the whole stream.
 // So the event is stored and published together or not at all.
+//
+// The outbox alone is too slow for a read model that must follow within milliseconds: daprd's
+// outbox handler sleeps 1 s before it publishes each message (pkg/runtime/pubsub/outbox.go,
+// defaultStateScanDelay; users report it in dapr/dapr#8233). So once the transaction has
+// committed, the event is also published right away (the fast path), under the same CloudEvent
+// type. Subscribers get most events twice, first from the fast path; the outbox copy stays the
+// guarantee for a crash or a failed publish between the commit and the fast path, and the
+// projection, which applies each (order, version) once, absorbs the duplicate.
 public sealed class OrderStreamStore(DaprClient dapr, ILogger<OrderStreamStore> logger)
 {
     public static string KeyOf(string orderId) => $"order-{orderId}";
@@ -72,6 +80,27 @@ public sealed class OrderStreamStore(DaprClient dapr, ILogger<OrderStreamStore> 
             }
 
             throw new InvalidOperationException($"Appending to the stream of order {current.OrderId} failed.", ex);
+        }
+
+        await PublishCommittedAsync(appended, ct);
+    }
+
+    private async Task PublishCommittedAsync(EventEnvelope appended, CancellationToken ct)
+    {
+        try
+        {
+            await dapr.PublishEventAsync(Messaging.PubSub, Messaging.OrdersTopic, appended, new Dictionary<string, string>
+            {
+                ["cloudevent.id"] = appended.EventId,
+                ["cloudevent.type"] = appended.Type,
+                ["cloudevent.subject"] = appended.OrderId,
+            }, ct);
+        }
+        catch (DaprException ex)
+        {
+            // Committed already: the outbox publishes it within seconds.
+            logger.LogWarning(ex, "Publishing {EventType} v{Version} of order {OrderId} right after the commit failed; the outbox delivers it",
+                appended.Type, appended.Version, appended.OrderId);
         }
     }
 }

@@ -48,8 +48,8 @@ public static class OrderCommandEndpoints
 
         var orderId = key is null ? Guid.NewGuid().ToString() : CommandHeaders.OrderIdFor(key);
         var outcome = await SendAsync(actors, orderId, new CommandRequest(
-            command, null, key, CommandHeaders.Fingerprint(command), StatusCodes.Status201Created));
-        return ToResult(outcome, request.HttpContext);
+            command, null, key, CommandHeaders.Fingerprint(command), NewOrderId: key is null));
+        return ToResult(outcome, request.HttpContext, created: true);
     }
 
     private static async Task<IResult> ExecuteAsync<TBody>(
@@ -91,14 +91,15 @@ public static class OrderCommandEndpoints
 
         var outcome = await SendAsync(actors, id, new CommandRequest(
             command, expectedVersion, key, CommandHeaders.Fingerprint(command)));
-        return ToResult(outcome, request.HttpContext);
+        return ToResult(outcome, request.HttpContext, created: false);
     }
 
     private static Task<CommandOutcome> SendAsync(IActorProxyFactory actors, string orderId, CommandRequest request) =>
         actors.Create(new ActorId(orderId), OrderActor.TypeName)
             .InvokeMethodAsync<CommandRequest, CommandOutcome>(nameof(IOrderActor.Execute), request);
 
-    private static IResult ToResult(CommandOutcome outcome, HttpContext context)
+    // created: the command places the order, so its success (first or replayed) is 201 Created.
+    private static IResult ToResult(CommandOutcome outcome, HttpContext context, bool created)
     {
         switch (outcome.Kind)
         {
@@ -110,7 +111,7 @@ public static class OrderCommandEndpoints
                 }
 
                 var accepted = new CommandAccepted(outcome.OrderId, outcome.Version);
-                return outcome.StatusCode == StatusCodes.Status201Created
+                return created
                     ? TypedResults.Created($"/orders/{outcome.OrderId}", accepted)
                     : TypedResults.Ok(accepted);
             case OutcomeKind.NotFound:

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GraphQL;
+using GraphQL.Execution;
 using GraphQL.Transport;
 using GraphQL.Types;
 using GraphQL.Validation;
@@ -21,7 +22,9 @@ public static class GraphQLEndpoint
 
     public static IServiceCollection AddOrderGraphQL(this IServiceCollection services) => services
         .AddSingleton<ISchema, OrderSchema>()
-        .AddSingleton<IDocumentExecuter, DocumentExecuter>()
+        .AddSingleton(new DocumentCache([ComplexityRule]))
+        .AddSingleton<IDocumentExecuter>(sp => new DocumentExecuter(
+            new GraphQLDocumentBuilder(), new DocumentValidator(), new DefaultExecutionStrategySelector(), [sp.GetRequiredService<DocumentCache>()]))
         .AddSingleton<IGraphQLTextSerializer, global::GraphQL.SystemTextJson.GraphQLSerializer>();
 
     public static IEndpointConventionBuilder MapGraphQL(this IEndpointRouteBuilder app, string pattern = "/graphql") =>

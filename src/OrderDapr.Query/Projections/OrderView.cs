@@ -58,9 +58,19 @@ public enum ProjectionOutcome
 
     // Too many events wait for a missing predecessor: ask the broker to redeliver later.
     PendingFull,
+
+    // Malformed, of an unknown type, or missing data: no retry can help.
+    Poison,
+
+    // The read model could not be written (store failure, or a conflict that outlived the
+    // retries): ask the broker to redeliver.
+    NotCommitted,
 }
 
 public sealed record ProjectionResult(ProjectionOutcome Outcome, OrderView View);
+
+// A delivered envelope with its event, read once.
+public sealed record ParsedEvent(EventEnvelope Envelope, OrderEvent Event);
 
 // The event could never be applied (malformed, unknown type, impossible key): retrying cannot help.
 public sealed class PoisonEventException(string message, Exception? inner = null) : Exception(message, inner);
@@ -71,10 +81,9 @@ public static class OrderViewProjection
 {
     public const int MaxPending = 64;
 
-    public static ProjectionResult Apply(OrderView view, EventEnvelope envelope)
+    public static ProjectionResult Apply(OrderView view, ParsedEvent parsed)
     {
-        var @event = Parse(envelope);
-
+        var (envelope, @event) = parsed;
         if (envelope.Version <= view.Version || view.Pending.Any(p => p.Version == envelope.Version))
         {
             return new ProjectionResult(ProjectionOutcome.Duplicate, view);
@@ -95,7 +104,7 @@ public static class OrderViewProjection
     }
 
     // Validates an envelope and reads its event, upcasting retired shapes.
-    public static OrderEvent Parse(EventEnvelope envelope)
+    public static ParsedEvent Parse(EventEnvelope envelope)
     {
         if (string.IsNullOrWhiteSpace(envelope.OrderId) || !ReadModel.ReadModelKeys.IsValidId(envelope.OrderId))
         {
@@ -130,7 +139,7 @@ public static class OrderViewProjection
         };
 
         return complete
-            ? @event
+            ? new ParsedEvent(envelope, @event)
             : throw new PoisonEventException($"Event {envelope.Type} v{envelope.Version} of order {envelope.OrderId} misses required data.");
     }
 
@@ -167,10 +176,10 @@ public static class OrderViewProjection
     {
         while (view.Pending.FirstOrDefault(p => p.Version == view.Version + 1) is { } next)
         {
-            OrderEvent @event;
+            ParsedEvent parsed;
             try
             {
-                @event = Parse(next);
+                parsed = Parse(next);
             }
             catch (PoisonEventException)
             {
@@ -179,7 +188,7 @@ public static class OrderViewProjection
                 break;
             }
 
-            view = Evolve(view, @event, next);
+            view = Evolve(view, parsed.Event, next);
         }
 
         return view;

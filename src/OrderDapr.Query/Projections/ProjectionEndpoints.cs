@@ -1,18 +1,10 @@
 using System.Text.Json;
 using Dapr;
+using Dapr.AspNetCore;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrderDapr.Contracts;
 
 namespace OrderDapr.Query.Projections;
-
-// The app's answer to a topic delivery (Dapr pub/sub): SUCCESS acknowledges, RETRY and any
-// non-2xx status redeliver, DROP discards, to the dead-letter topic when one is set.
-public sealed record TopicResponse(string Status)
-{
-    public static TopicResponse Success { get; } = new("SUCCESS");
-    public static TopicResponse Retry { get; } = new("RETRY");
-    public static TopicResponse Drop { get; } = new("DROP");
-}
 
 public static class ProjectionEndpoints
 {
@@ -20,12 +12,26 @@ public static class ProjectionEndpoints
     public const string ProjectRoute = "/events/orders";
     public const string UnknownTypeRoute = "/events/orders/unknown-type";
 
+    // Bulk subscribe (daprd's default bulk subscriber for Redis Streams): up to MaxMessagesCount
+    // events per call, sent MaxAwaitDurationMs after the first one arrived, one batch at a time.
+    // A batch of hundreds costs one HTTP call and one read-model transaction instead of hundreds;
+    // the short wait keeps an idle system's lag in milliseconds (daprd's default is 1 s). A batch
+    // cannot hold more events than the component's `concurrency` (each of its workers blocks on
+    // its message until the batch is handled), so components/pubsub.yaml sets that higher.
+    public static readonly BulkSubscribeTopicOptions Batching = new()
+    {
+        TopicName = Messaging.OrdersTopic,
+        MaxMessagesCount = 250,
+        MaxAwaitDurationMs = 5,
+    };
+
     // One routing rule per known CloudEvent type (CEL on `event.type`) to the projection; the
     // default route takes every other type and drops it into the dead-letter topic. Dapr's
-    // subscription takes deadLetterTopic from whichever entry sorts first, so all carry it.
+    // subscription takes deadLetterTopic and bulkSubscribe from whichever entry sorts first, so
+    // all carry them.
     public static IEndpointRouteBuilder MapOrderEventSubscription(this IEndpointRouteBuilder app)
     {
-        var project = app.MapPost(ProjectRoute, ProjectAsync);
+        var project = app.MapPost(ProjectRoute, ProjectAsync).WithBulkSubscribe(Batching);
         var priority = 0;
         // Retired names (e.g. OrderCreated.v1) are routed too: the contracts upcast them.
         foreach (var type in EventSerializer.KnownTypeNames)
@@ -33,84 +39,110 @@ public static class ProjectionEndpoints
             project.WithTopic(Topic(match: $"event.type == \"{type}\"", priority++));
         }
 
-        app.MapPost(UnknownTypeRoute, DropUnknownType).WithTopic(Topic(match: null, priority));
+        app.MapPost(UnknownTypeRoute, DropUnknownTypeAsync).WithTopic(Topic(match: null, priority)).WithBulkSubscribe(Batching);
         return app;
     }
 
-    // The CloudEvents middleware throws on a body that is no JSON at all: answered with 500,
-    // the sidecar would redeliver that poison again and again.
-    public static IApplicationBuilder UseUnreadableCloudEventDrop(this IApplicationBuilder app) =>
-        app.Use(async (context, next) =>
-        {
-            try
-            {
-                await next(context);
-            }
-            catch (JsonException ex) when (!context.Response.HasStarted
-                                           && context.Request.ContentType?.StartsWith("application/cloudevents+json", StringComparison.OrdinalIgnoreCase) == true)
-            {
-                context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ProjectionEndpoints))
-                    .LogError(ex, "Dropping an unreadable CloudEvent posted to {Path}", context.Request.Path.Value);
-                await context.Response.WriteAsJsonAsync(TopicResponse.Drop);
-            }
-        });
-
-    public static async Task<Results<Ok<TopicResponse>, ProblemHttpResult>> ProjectAsync(
+    public static async Task<Results<Ok<BulkSubscribeAppResponse>, ProblemHttpResult>> ProjectAsync(
         HttpRequest request, OrderProjector projector, ILogger<OrderProjector> logger, CancellationToken cancellationToken)
     {
-        var cloudEventId = request.Headers["Cloudevent.id"].ToString();
-        EventEnvelope? envelope;
-        try
+        if (await ReadBatchAsync(request, cancellationToken) is not { } batch)
         {
-            // Not ReadFromJsonAsync: it insists on a JSON content type, and an unreadable body
-            // must be dropped, not answered with 415 and redelivered.
-            envelope = await JsonSerializer.DeserializeAsync<EventEnvelope>(request.Body, EventSerializer.Options, cancellationToken);
-        }
-        catch (JsonException ex)
-        {
-            logger.LogError(ex, "Dropping CloudEvent {CloudEventId}: its data is no event envelope", cloudEventId);
-            return TypedResults.Ok(TopicResponse.Drop);
+            return TypedResults.Problem("The body is not a Dapr bulk delivery.", statusCode: StatusCodes.Status400BadRequest);
         }
 
-        if (envelope is null)
+        var statuses = new BulkSubscribeAppResponseEntry?[batch.Entries.Count];
+        var envelopes = new List<EventEnvelope>();
+        var positions = new List<int>();
+        for (var i = 0; i < batch.Entries.Count; i++)
         {
-            logger.LogError("Dropping CloudEvent {CloudEventId}: it has no data", cloudEventId);
-            return TypedResults.Ok(TopicResponse.Drop);
-        }
-
-        try
-        {
-            var result = await projector.ProjectAsync(envelope, cancellationToken);
-            if (result.Outcome == ProjectionOutcome.PendingFull)
+            var entry = batch.Entries[i];
+            if (ReadEnvelope(entry.Event) is { } envelope)
             {
-                logger.LogWarning("Order {OrderId} has {PendingCount} events waiting for v{MissingVersion}; {EventType} v{Version} will be redelivered",
-                    envelope.OrderId, result.View.Pending.Count, result.View.Version + 1, envelope.Type, envelope.Version);
-                return TypedResults.Ok(TopicResponse.Retry);
+                envelopes.Add(envelope);
+                positions.Add(i);
+            }
+            else
+            {
+                logger.LogError("Dropping bulk entry {EntryId}: its CloudEvent carries no event envelope", entry.EntryId);
+                statuses[i] = new BulkSubscribeAppResponseEntry(entry.EntryId, BulkSubscribeAppResponseStatus.DROP);
+            }
+        }
+
+        var projected = await projector.ProjectAsync(envelopes, cancellationToken);
+        for (var j = 0; j < positions.Count; j++)
+        {
+            var status = projected.Outcomes[j] switch
+            {
+                ProjectionOutcome.Poison => BulkSubscribeAppResponseStatus.DROP,
+                ProjectionOutcome.PendingFull or ProjectionOutcome.NotCommitted => BulkSubscribeAppResponseStatus.RETRY,
+                _ => BulkSubscribeAppResponseStatus.SUCCESS,
+            };
+            if (projected.Outcomes[j] == ProjectionOutcome.PendingFull)
+            {
+                logger.LogWarning("Order {OrderId} has too many events waiting for an earlier one; {EventType} v{Version} will be redelivered",
+                    envelopes[j].OrderId, envelopes[j].Type, envelopes[j].Version);
             }
 
-            logger.LogDebug("{Outcome} {EventType} v{Version} of order {OrderId}", result.Outcome, envelope.Type, envelope.Version, envelope.OrderId);
-            return TypedResults.Ok(TopicResponse.Success);
+            statuses[positions[j]] = new BulkSubscribeAppResponseEntry(batch.Entries[positions[j]].EntryId, status);
         }
-        catch (PoisonEventException ex)
+
+        return TypedResults.Ok(new BulkSubscribeAppResponse([.. statuses.Select(s => s!)]));
+    }
+
+    public static async Task<Results<Ok<BulkSubscribeAppResponse>, ProblemHttpResult>> DropUnknownTypeAsync(
+        HttpRequest request, ILogger<OrderProjector> logger, CancellationToken cancellationToken)
+    {
+        if (await ReadBatchAsync(request, cancellationToken) is not { } batch)
         {
-            logger.LogError(ex, "Dropping CloudEvent {CloudEventId}: {Reason}", cloudEventId, ex.Message);
-            return TypedResults.Ok(TopicResponse.Drop);
+            return TypedResults.Problem("The body is not a Dapr bulk delivery.", statusCode: StatusCodes.Status400BadRequest);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+
+        foreach (var entry in batch.Entries)
         {
-            // A store failure or an ETag conflict that outlived the in-process retries.
-            logger.LogWarning(ex, "Projecting {EventType} v{Version} of order {OrderId} failed; Dapr will redeliver it",
-                envelope.Type, envelope.Version, envelope.OrderId);
-            return TypedResults.Problem("The read model could not be updated; redeliver the event.", statusCode: StatusCodes.Status500InternalServerError);
+            logger.LogWarning("Dropping CloudEvent {EntryId} of unknown type {CloudEventType} to {DeadLetterTopic}",
+                entry.EntryId, TypeOf(entry.Event), DeadLetterTopic);
+        }
+
+        return TypedResults.Ok(new BulkSubscribeAppResponse(
+            [.. batch.Entries.Select(e => new BulkSubscribeAppResponseEntry(e.EntryId, BulkSubscribeAppResponseStatus.DROP))]));
+    }
+
+    private static async Task<BulkSubscribeMessage<JsonElement>?> ReadBatchAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var batch = await JsonSerializer.DeserializeAsync<BulkSubscribeMessage<JsonElement>>(request.Body, EventSerializer.Options, cancellationToken);
+            return batch?.Entries is { } entries && entries.All(e => e is { EntryId.Length: > 0 }) ? batch : null;
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 
-    public static Ok<TopicResponse> DropUnknownType(HttpRequest request, ILogger<OrderProjector> logger)
+    // The CloudEvent's `data`: the envelope order-command published (null when it is not one).
+    private static EventEnvelope? ReadEnvelope(JsonElement cloudEvent)
     {
-        logger.LogWarning("Dropping CloudEvent {CloudEventId} of unknown type {CloudEventType} to {DeadLetterTopic}",
-            request.Headers["Cloudevent.id"].ToString(), request.Headers["Cloudevent.type"].ToString(), DeadLetterTopic);
-        return TypedResults.Ok(TopicResponse.Drop);
+        if (cloudEvent.ValueKind != JsonValueKind.Object || !cloudEvent.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        try
+        {
+            return data.Deserialize<EventEnvelope>(EventSerializer.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
+
+    private static string? TypeOf(JsonElement cloudEvent) =>
+        cloudEvent.ValueKind == JsonValueKind.Object && cloudEvent.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
+            ? type.GetString()
+            : null;
 
     private static TopicOptions Topic(string? match, int priority) => new()
     {

@@ -132,6 +132,40 @@ public static class CustomerOrderIndex
             target with { Entries = [.. target.Entries.Append(entry).OrderBy(e => e.Key)] });
     }
 
+    // The changes one batch of events makes to one customer's index, applied to its head and
+    // newest page (null when it has none): the head, and every page written (the newest page
+    // first when it took entries, then the pages opened after it), oldest entries appended first.
+    public static (CustomerOrdersHead Head, IReadOnlyList<CustomerOrdersPage> Pages) Apply(
+        CustomerOrdersHead head, CustomerOrdersPage? newestPage, IEnumerable<IndexChange> changes)
+    {
+        var pages = new List<CustomerOrdersPage>();
+        var newest = newestPage;
+        foreach (var change in changes.OrderBy(c => c is IndexChange.Added a ? new IndexKey(a.CreatedAt, a.OrderId) : null))
+        {
+            switch (change)
+            {
+                case IndexChange.Added added:
+                    (head, var page) = Append(head, newest, added);
+                    if (pages.Count > 0 && pages[^1].Page == page.Page)
+                    {
+                        pages[^1] = page;
+                    }
+                    else
+                    {
+                        pages.Add(page);
+                    }
+
+                    newest = page;
+                    break;
+                case IndexChange.StatusMoved moved:
+                    head = Move(head, moved);
+                    break;
+            }
+        }
+
+        return (head, pages);
+    }
+
     public static CustomerOrdersHead Move(CustomerOrdersHead head, IndexChange.StatusMoved moved) =>
         head with { CountsByStatus = Count(Count(head.CountsByStatus, moved.From, -1), moved.To, +1) };
 
@@ -181,12 +215,12 @@ public static class CustomerOrderIndex
                 // Unfiltered, every entry matches: fetch only as many documents as still wanted.
                 var take = status is null ? Math.Min(wanted - edges.Count, candidates.Count - scanned) : candidates.Count - scanned;
                 var chunk = candidates.GetRange(scanned, take);
-                var orders = await store.GetBulkAsync<OrderView>(chunk.Select(e => ReadModelKeys.Order(e.OrderId)).ToList(), cancellationToken);
+                var orders = await store.GetManyAsync<OrderView>(chunk.Select(e => ReadModelKeys.Order(e.OrderId)).ToList(), cancellationToken);
 
                 for (var i = 0; i < chunk.Count && edges.Count < wanted; i++)
                 {
                     scanned++;
-                    if (orders[i] is { IsCreated: true } order && (status is null || order.Status == status))
+                    if (orders[i].Value is { IsCreated: true } order && (status is null || order.Status == status))
                     {
                         edges.Add(new OrderEdge(new OrderCursor(pageNumber, chunk[i].Key).Encode(), order));
                     }

@@ -15,7 +15,7 @@ public sealed class DaprReadModelStore(DaprClient dapr) : IReadModelStore
         return string.IsNullOrEmpty(etag) ? Stored<T>.Missing : new Stored<T>(value, etag);
     }
 
-    public async Task<IReadOnlyList<T?>> GetBulkAsync<T>(IReadOnlyList<string> keys, CancellationToken cancellationToken) where T : class
+    public async Task<IReadOnlyList<Stored<T>>> GetManyAsync<T>(IReadOnlyList<string> keys, CancellationToken cancellationToken) where T : class
     {
         if (keys.Count == 0)
         {
@@ -23,14 +23,17 @@ public sealed class DaprReadModelStore(DaprClient dapr) : IReadModelStore
         }
 
         var items = await dapr.GetBulkStateAsync<T>(Messaging.ReadModelStore, keys, parallelism: null, cancellationToken: cancellationToken);
-        // Items come back in any order, a missing key as an item without value.
-        var byKey = new Dictionary<string, T>(StringComparer.Ordinal);
-        foreach (var item in items.Where(i => i.Value is not null))
+        // Items come back in any order, a missing key as an item without value or ETag.
+        var byKey = new Dictionary<string, Stored<T>>(StringComparer.Ordinal);
+        foreach (var item in items)
         {
-            byKey[item.Key] = item.Value;
+            if (item.Value is not null && !string.IsNullOrEmpty(item.ETag))
+            {
+                byKey[item.Key] = new Stored<T>(item.Value, item.ETag);
+            }
         }
 
-        return keys.Select(k => byKey.GetValueOrDefault(k)).ToList();
+        return [.. keys.Select(k => byKey.GetValueOrDefault(k) ?? Stored<T>.Missing)];
     }
 
     public Task CommitAsync(IReadOnlyList<DocumentWrite> writes, CancellationToken cancellationToken)

@@ -15,8 +15,8 @@ public interface IReadModelStore
 {
     Task<Stored<T>> GetAsync<T>(string key, CancellationToken cancellationToken) where T : class;
 
-    // Values in the order of `keys`, null where a key does not exist.
-    Task<IReadOnlyList<T?>> GetBulkAsync<T>(IReadOnlyList<string> keys, CancellationToken cancellationToken) where T : class;
+    // One bulk read: the documents in the order of `keys`, Missing where a key does not exist.
+    Task<IReadOnlyList<Stored<T>>> GetManyAsync<T>(IReadOnlyList<string> keys, CancellationToken cancellationToken) where T : class;
 
     // All or nothing. Throws when an ETag no longer matches or the store fails; through Dapr
     // both surface as the same error (a transaction reports every failure as Internal).

@@ -33,7 +33,7 @@ public sealed class GraphQLFixture : IDisposable
         var projector = new OrderProjector(Store, NullLogger<OrderProjector>.Instance);
         foreach (var envelope in events)
         {
-            await projector.ProjectAsync(envelope, TestContext.Current.CancellationToken);
+            await projector.ProjectAsync([envelope], TestContext.Current.CancellationToken);
         }
     }
 

@@ -18,6 +18,11 @@ public sealed class InMemoryReadModelStore : IReadModelStore
 
     public int Commits { get; private set; }
 
+    // Documents read (each key of a bulk read counts) and written, for tests that count work.
+    public int DocumentsRead { get; private set; }
+
+    public int DocumentsWritten { get; private set; }
+
     public int Conflicts { get; private set; }
 
     public IReadOnlyCollection<string> Keys
@@ -45,18 +50,24 @@ public sealed class InMemoryReadModelStore : IReadModelStore
     public async Task<Stored<T>> GetAsync<T>(string key, CancellationToken cancellationToken) where T : class
     {
         await Task.Yield(); // let concurrent deliveries interleave between read and write
+        return Read<T>(key);
+    }
+
+    public async Task<IReadOnlyList<Stored<T>>> GetManyAsync<T>(IReadOnlyList<string> keys, CancellationToken cancellationToken) where T : class
+    {
+        await Task.Yield();
+        return [.. keys.Select(Read<T>)];
+    }
+
+    private Stored<T> Read<T>(string key) where T : class
+    {
         lock (gate)
         {
+            DocumentsRead++;
             return items.TryGetValue(key, out var item)
                 ? new Stored<T>(JsonSerializer.Deserialize<T>(item.Json, Json), item.ETag)
                 : Stored<T>.Missing;
         }
-    }
-
-    public async Task<IReadOnlyList<T?>> GetBulkAsync<T>(IReadOnlyList<string> keys, CancellationToken cancellationToken) where T : class
-    {
-        await Task.Yield();
-        return keys.Select(Peek<T>).ToList();
     }
 
     public async Task CommitAsync(IReadOnlyList<DocumentWrite> writes, CancellationToken cancellationToken)
@@ -79,6 +90,7 @@ public sealed class InMemoryReadModelStore : IReadModelStore
                 }
             }
 
+            DocumentsWritten += writes.Count;
             foreach (var write in writes)
             {
                 items[write.Key] = (JsonSerializer.Serialize(write.Value, write.Value.GetType(), Json), (++lastETag).ToString(System.Globalization.CultureInfo.InvariantCulture));

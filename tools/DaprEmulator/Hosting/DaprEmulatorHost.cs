@@ -23,13 +23,15 @@ public sealed class DaprEmulatorHost : IAsyncDisposable
         _backends = new SharedBackends(options.TimeProvider, options.LoggerFactory);
         _log = options.LoggerFactory.CreateLogger("DaprEmulator");
         Actors = new ActorRuntime(options.TimeProvider, options.LoggerFactory);
+        Published = new PublishedMessageLog(options.RecordTraffic);
+        Deliveries = new DeliveryLog(options.RecordTraffic);
     }
 
     public ActorRuntime Actors { get; }
 
-    public PublishedMessageLog Published { get; } = new();
+    public PublishedMessageLog Published { get; }
 
-    public DeliveryLog Deliveries { get; } = new();
+    public DeliveryLog Deliveries { get; }
 
     public IReadOnlyList<DaprSidecar> Sidecars
     {

@@ -13,6 +13,11 @@ public sealed class EmulatorOptions
 
     // What daprd reads from the NAMESPACE variable (keyPrefix "namespace", {namespace}); none by default.
     public string? Namespace { get; init; }
+
+    // Test hook: keep every published message and every delivery outcome in memory
+    // (DaprEmulatorHost.Published / Deliveries). `run` turns it off: there the logs would grow
+    // with every message for as long as the system runs.
+    public bool RecordTraffic { get; init; } = true;
 }
 
 public sealed class SidecarOptions

@@ -29,13 +29,19 @@ public sealed record DeliveryRecord(
     string? Detail,
     DateTimeOffset At);
 
-public sealed class DeliveryLog
+// Empty when not `recording` (EmulatorOptions.RecordTraffic).
+public sealed class DeliveryLog(bool recording)
 {
     private readonly Lock _lock = new();
     private readonly List<DeliveryRecord> _records = [];
 
     internal void Add(DeliveryRecord record)
     {
+        if (!recording)
+        {
+            return;
+        }
+
         lock (_lock)
         {
             _records.Add(record);

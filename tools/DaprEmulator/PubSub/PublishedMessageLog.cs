@@ -31,18 +31,22 @@ public sealed record PublishedMessage(
     internal IPubSubComponent? Component { get; init; }
 }
 
-public sealed class PublishedMessageLog
+// Empty when not `recording` (EmulatorOptions.RecordTraffic).
+public sealed class PublishedMessageLog(bool recording)
 {
     private readonly Lock _lock = new();
     private readonly List<PublishedMessage> _messages = [];
 
-    internal PublishedMessage Add(string pubsub, string topic, string appId, byte[] data, IReadOnlyDictionary<string, string>? metadata, DateTimeOffset at, IPubSubComponent component)
+    internal void Add(string pubsub, string topic, string appId, byte[] data, IReadOnlyDictionary<string, string>? metadata, DateTimeOffset at, IPubSubComponent component)
     {
+        if (!recording)
+        {
+            return;
+        }
+
         lock (_lock)
         {
-            var message = new PublishedMessage(_messages.Count + 1, pubsub, topic, appId, data, metadata ?? new Dictionary<string, string>(), at) { Component = component };
-            _messages.Add(message);
-            return message;
+            _messages.Add(new PublishedMessage(_messages.Count + 1, pubsub, topic, appId, data, metadata ?? new Dictionary<string, string>(), at) { Component = component });
         }
     }
 

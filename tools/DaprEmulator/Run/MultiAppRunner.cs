@@ -25,7 +25,7 @@ public sealed class MultiAppRunner(RunFile file, PrefixedConsole console, LogLev
 
         using var loggers = LoggerFactory.Create(b => b.ClearProviders().SetMinimumLevel(LogLevel.Trace)
             .AddProvider(new PrefixedConsoleLoggerProvider(console, logLevel)));
-        await using var emulator = await DaprEmulatorHost.StartAsync(new EmulatorOptions { LoggerFactory = loggers }, stop);
+        await using var emulator = await DaprEmulatorHost.StartAsync(new EmulatorOptions { LoggerFactory = loggers, RecordTraffic = false }, stop);
         try
         {
             foreach (var app in file.Apps)

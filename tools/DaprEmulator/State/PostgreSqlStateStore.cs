@@ -15,7 +15,7 @@ namespace DaprEmulator.State;
 public sealed class PostgreSqlStateStore(string name, bool v2, TimeProvider time) : IStateStore
 {
     private readonly Lock _lock = new();
-    private Dictionary<string, Row> _rows = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Row> _rows = new(StringComparer.Ordinal);
     private uint _xid = 700;
 
     private sealed record Row(byte[] Value, string ETag, DateTimeOffset? ExpiresAt);
@@ -46,37 +46,29 @@ public sealed class PostgreSqlStateStore(string name, bool v2, TimeProvider time
         }
     }
 
-    public void Set(SetOperation operation)
-    {
-        lock (_lock)
-        {
-            Apply(_rows, operation, NextEtag());
-        }
-    }
+    public void Set(SetOperation operation) => Transact([operation]);
 
-    public void Delete(DeleteOperation operation)
-    {
-        lock (_lock)
-        {
-            Apply(_rows, operation, NextEtag());
-        }
-    }
+    public void Delete(DeleteOperation operation) => Transact([operation]);
 
     public void Transact(IReadOnlyList<StateOperation> operations)
     {
         lock (_lock)
         {
-            // Statements run in order inside one transaction: apply them to a copy, swap on success.
-            var working = new Dictionary<string, Row>(_rows, StringComparer.Ordinal);
+            // Statements run in order inside one transaction: their writes go to a pending set
+            // that later statements read through, and reach the table only if all succeed.
+            var pending = new PendingRows(this);
             var xmin = NextEtag();
             foreach (var op in operations)
             {
-                Apply(working, op, v2 ? NextEtag() : xmin);
+                Apply(pending, op, v2 ? NextEtag() : xmin);
             }
 
-            _rows = working;
+            pending.Commit();
         }
     }
+
+    // Rows a transaction read or wrote: what it costs, whatever the size of the table.
+    internal long RowsVisited { get; private set; }
 
     public IReadOnlyList<string> Keys()
     {
@@ -91,9 +83,12 @@ public sealed class PostgreSqlStateStore(string name, bool v2, TimeProvider time
     private Row? Live(Dictionary<string, Row> rows, string key) =>
         rows.TryGetValue(key, out var row) && !IsExpired(row) ? row : null;
 
+    private Row? Live(PendingRows rows, string key) =>
+        rows.TryGetValue(key, out var row) && !IsExpired(row) ? row : null;
+
     private bool IsExpired(Row row) => row.ExpiresAt is { } at && (v2 ? at < time.GetUtcNow() : at <= time.GetUtcNow());
 
-    private void Apply(Dictionary<string, Row> rows, StateOperation op, string newEtag)
+    private void Apply(PendingRows rows, StateOperation op, string newEtag)
     {
         StateOptionChecks.CheckOptions(op);
         switch (op)
@@ -111,7 +106,7 @@ public sealed class PostgreSqlStateStore(string name, bool v2, TimeProvider time
         }
     }
 
-    private void ApplySet(Dictionary<string, Row> rows, SetOperation set, string newEtag)
+    private void ApplySet(PendingRows rows, SetOperation set, string newEtag)
     {
         var value = !set.ValueIsJson ? set.Value : v2 ? JsonStateValue.Remarshal(set.Value) : JsonStateValue.RemarshalToJsonb(set.Value);
         var ttl = StateOptionChecks.ParseTtl(set.Metadata);
@@ -130,10 +125,10 @@ public sealed class PostgreSqlStateStore(string name, bool v2, TimeProvider time
             throw new StateStoreException("no item was updated");
         }
 
-        rows[set.Key] = new Row(value, newEtag, expiresAt);
+        rows.Set(set.Key, new Row(value, newEtag, expiresAt));
     }
 
-    private void ApplyDelete(Dictionary<string, Row> rows, DeleteOperation delete)
+    private void ApplyDelete(PendingRows rows, DeleteOperation delete)
     {
         if (!delete.HasETag)
         {
@@ -172,6 +167,50 @@ public sealed class PostgreSqlStateStore(string name, bool v2, TimeProvider time
         if (key.Length == 0)
         {
             throw new StateStoreException($"missing key in {operation} operation");
+        }
+    }
+
+    // The writes of a running transaction over the committed table.
+    private sealed class PendingRows(PostgreSqlStateStore store)
+    {
+        private readonly Dictionary<string, Row?> _writes = new(StringComparer.Ordinal);
+
+        public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Row? row)
+        {
+            store.RowsVisited++;
+            if (_writes.TryGetValue(key, out row))
+            {
+                return row is not null;
+            }
+
+            return store._rows.TryGetValue(key, out row);
+        }
+
+        public void Set(string key, Row row)
+        {
+            store.RowsVisited++;
+            _writes[key] = row;
+        }
+
+        public void Remove(string key)
+        {
+            store.RowsVisited++;
+            _writes[key] = null;
+        }
+
+        public void Commit()
+        {
+            foreach (var (key, row) in _writes)
+            {
+                if (row is null)
+                {
+                    store._rows.Remove(key);
+                }
+                else
+                {
+                    store._rows[key] = row;
+                }
+            }
         }
     }
 }
