@@ -172,6 +172,29 @@ public sealed class GraphQLSchemaTests : IDisposable
     }
 
     [Fact]
+    public async Task A_repeated_query_is_checked_again_for_complexity_with_its_new_variables()
+    {
+        var connection = $$"""orders(customerId: "customer-1", first: $n) { edges { node { {{AllOrderFields}} } } }""";
+        var query = $"query($n: Int) {{ a: {connection} b: {connection} c: {connection} }}";
+
+        var small = await graphQL.Execute(query, """{"n": 1}""");
+        var large = await graphQL.Execute(query, """{"n": 100}""");
+
+        AssertNoErrors(small);
+        Assert.Contains(Messages(large), m => m.Contains("complexity", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task An_invalid_query_is_refused_every_time_it_is_sent()
+    {
+        var first = await graphQL.Execute("{ order(id: \"order-1\") { nope } }");
+        var again = await graphQL.Execute("{ order(id: \"order-1\") { nope } }");
+
+        Assert.Equal(Messages(first), Messages(again));
+        Assert.Contains(Messages(again), m => m.Contains("nope", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Introspection_stays_within_the_limits()
     {
         var response = await graphQL.Execute(IntrospectionQuery);

@@ -25,7 +25,8 @@ public sealed record BenchOptions
           --query URL             order-query [http://127.0.0.1:5002]
           --command-sidecar URL   order-command's sidecar, HTTP API [http://127.0.0.1:3501]
           --command-sidecar-grpc URL  its gRPC API [http://127.0.0.1:50001]
-          --query-sidecar-grpc URL    order-query's sidecar, gRPC API [http://127.0.0.1:50002]
+          --query-sidecar URL     order-query's sidecar, HTTP API [http://127.0.0.1:3502]
+          --query-sidecar-grpc URL    its gRPC API [http://127.0.0.1:50002]
         The sidecars' API tokens are read from DAPR_API_TOKEN_ORDER_COMMAND / DAPR_API_TOKEN_ORDER_QUERY
         (or DAPR_API_TOKEN for both) when the sidecars require one.
         """;
@@ -50,7 +51,7 @@ public sealed record BenchOptions
 
     public Endpoints Endpoints { get; init; } = new(
         new Uri("http://127.0.0.1:5001"), new Uri("http://127.0.0.1:5002"),
-        new Uri("http://127.0.0.1:3501"), new Uri("http://127.0.0.1:50001"), new Uri("http://127.0.0.1:50002"));
+        new Uri("http://127.0.0.1:3501"), new Uri("http://127.0.0.1:50001"), new Uri("http://127.0.0.1:3502"), new Uri("http://127.0.0.1:50002"));
 
     public string? CommandApiToken { get; init; } = Token("DAPR_API_TOKEN_ORDER_COMMAND");
 
@@ -86,6 +87,7 @@ public sealed record BenchOptions
                 "--query" => options with { Endpoints = options.Endpoints with { Query = Url() } },
                 "--command-sidecar" => options with { Endpoints = options.Endpoints with { CommandSidecarHttp = Url() } },
                 "--command-sidecar-grpc" => options with { Endpoints = options.Endpoints with { CommandSidecarGrpc = Url() } },
+                "--query-sidecar" => options with { Endpoints = options.Endpoints with { QuerySidecarHttp = Url() } },
                 "--query-sidecar-grpc" => options with { Endpoints = options.Endpoints with { QuerySidecarGrpc = Url() } },
                 var other => throw new ArgumentException($"unknown option {other}"),
             };

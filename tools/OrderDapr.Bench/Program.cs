@@ -113,7 +113,9 @@ namespace OrderDapr.Bench
             var ids = placed.Where(p => p is not null).Select(p => p!).ToArray();
             Phase("reads");
             report.Loads["read-raw-state"] = await Load.ClosedLoopAsync("read-raw-state", options.Clients, null, options.ReadDuration,
-                (i, t) => sidecars.ReadModelDocumentAsync(ids[i % ids.Length].OrderId, t), Progress, ct);
+                (i, t) => sidecars.ReadModelDocumentHttpAsync(ids[i % ids.Length].OrderId, t), Progress, ct);
+            report.Loads["read-raw-state-grpc"] = await Load.ClosedLoopAsync("read-raw-state-grpc", options.Clients, null, options.ReadDuration,
+                (i, t) => sidecars.ReadModelDocumentGrpcAsync(ids[i % ids.Length].OrderId, t), Progress, ct);
             report.Loads["read-graphql-order"] = await Load.ClosedLoopAsync("read-graphql-order", options.Clients, null, options.ReadDuration,
                 (i, t) => client.OrderAsync(ids[i % ids.Length].OrderId, t), Progress, ct);
             report.Loads["read-graphql-orders"] = await Load.ClosedLoopAsync("read-graphql-orders", options.Clients, null, options.ReadDuration,

@@ -71,7 +71,7 @@ public sealed class Report(BenchOptions options)
         targets.Add(("read model complete ≤ 5 s after the burst",
             CompleteAfterBurst is { } c ? $"{c.TotalSeconds:0.00} s" : "never", CompleteAfterBurst <= TimeSpan.FromSeconds(5)));
         var graphQL = Ratio(Rate("read-graphql-order"), Rate("read-raw-state"));
-        targets.Add(("GraphQL order(id) ≥ 0.7 × raw state read", $"{graphQL:0.00} ×", graphQL >= 0.7));
+        targets.Add(("GraphQL order(id) ≥ 0.7 × raw state read (HTTP)", $"{graphQL:0.00} ×", graphQL >= 0.7));
         foreach (var app in new[] { "OrderDapr.Command", "OrderDapr.Query" })
         {
             var rss = MemoryAfterPlace.GetValueOrDefault(app);
@@ -103,7 +103,7 @@ public sealed class Report(BenchOptions options)
 
         output.WriteLine($"\nplacement per 10k-order window (orders/s): {string.Join(" ", PlaceWindows.Select(w => w.ToString("N0", CultureInfo.InvariantCulture)))}");
         output.WriteLine($"ratios: placement / floor {Ratio(Rate("place"), Rate("floor")):0.00}, placement / ceiling {Ratio(Rate("place"), Rate("ceiling")):0.000}, "
-                         + $"GraphQL order(id) / raw state read {Ratio(Rate("read-graphql-order"), Rate("read-raw-state")):0.00}, "
+                         + $"GraphQL order(id) / raw state read {Ratio(Rate("read-graphql-order"), Rate("read-raw-state")):0.00} (HTTP), {Ratio(Rate("read-graphql-order"), Rate("read-raw-state-grpc")):0.00} (gRPC), "
                          + $"GET /orders/{{id}} / raw state read {Ratio(Rate("read-command-get"), Rate("read-raw-state")):0.00}");
         output.WriteLine($"RSS after the burst: {Memory(MemoryAfterPlace)}; at the end: {Memory(MemoryAtEnd)}");
 

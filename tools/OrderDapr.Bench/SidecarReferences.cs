@@ -9,7 +9,9 @@ namespace OrderDapr.Bench;
 //  - the raw Dapr floor of a placement: the sidecar calls order-command makes for one new order
 //    (register the payment-deadline reminder, append the stream with its outbox projection in one
 //    state transaction, publish the event), issued directly against order-command's sidecar;
-//  - a raw state read of an order document of the read model, against order-query's sidecar.
+//  - a raw state read of an order document of the read model, against order-query's sidecar:
+//    over its HTTP API (the protocol GraphQL clients use, through the same client stack) and
+//    over gRPC (the protocol order-query itself uses).
 // The floor writes real orders (customer "bench-floor"): the outbox publishes them and order-query
 // projects them, as it would orders placed through the API.
 public sealed class SidecarReferences(Endpoints endpoints, string? commandApiToken, string? queryApiToken, int connections) : IDisposable
@@ -17,6 +19,7 @@ public sealed class SidecarReferences(Endpoints endpoints, string? commandApiTok
     private readonly DaprClient _command = Build(endpoints.CommandSidecarGrpc, endpoints.CommandSidecarHttp, commandApiToken);
     private readonly DaprClient _query = Build(endpoints.QuerySidecarGrpc, null, queryApiToken);
     private readonly HttpClient _commandHttp = BuildHttp(endpoints.CommandSidecarHttp, commandApiToken, connections);
+    private readonly HttpClient _queryHttp = BuildHttp(endpoints.QuerySidecarHttp, queryApiToken, connections);
 
     public const string FloorCustomer = "bench-floor";
 
@@ -49,10 +52,16 @@ public sealed class SidecarReferences(Endpoints endpoints, string? commandApiTok
         return true;
     }
 
-    public async Task<bool> ReadModelDocumentAsync(string orderId, CancellationToken ct)
+    public async Task<bool> ReadModelDocumentGrpcAsync(string orderId, CancellationToken ct)
     {
         var document = await _query.GetStateAsync<JsonElement>(Messaging.ReadModelStore, $"order-{orderId}", cancellationToken: ct);
         return document.ValueKind == JsonValueKind.Object;
+    }
+
+    public async Task<bool> ReadModelDocumentHttpAsync(string orderId, CancellationToken ct)
+    {
+        using var response = await _queryHttp.GetAsync($"/v1.0/state/{Messaging.ReadModelStore}/order-{orderId}", HttpCompletionOption.ResponseContentRead, ct);
+        return response.StatusCode == System.Net.HttpStatusCode.OK;
     }
 
     private static DaprClient Build(Uri grpc, Uri? http, string? token)
@@ -87,5 +96,6 @@ public sealed class SidecarReferences(Endpoints endpoints, string? commandApiTok
         _command.Dispose();
         _query.Dispose();
         _commandHttp.Dispose();
+        _queryHttp.Dispose();
     }
 }

@@ -136,4 +136,4 @@ public sealed class SystemClient(Endpoints endpoints, int connections) : IDispos
 }
 
 // Where the system listens: the ports of dapr.yaml unless told otherwise.
-public sealed record Endpoints(Uri Command, Uri Query, Uri CommandSidecarHttp, Uri CommandSidecarGrpc, Uri QuerySidecarGrpc);
+public sealed record Endpoints(Uri Command, Uri Query, Uri CommandSidecarHttp, Uri CommandSidecarGrpc, Uri QuerySidecarHttp, Uri QuerySidecarGrpc);
