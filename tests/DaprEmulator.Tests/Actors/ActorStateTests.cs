@@ -42,6 +42,26 @@ public sealed class ActorStateTests
     }
 
     [Fact]
+    public async Task An_actor_called_again_is_deactivated_an_idle_timeout_after_its_last_call()
+    {
+        await using var bed = new ActorTestbed();
+        var sidecar = await bed.StartSidecarAsync("shop");
+        var app = await bed.StartAppAsync("shop", sidecar, "shop-1", o => o.ActorIdleTimeout = TimeSpan.FromMinutes(10));
+        await ActorTestbed.Proxy("busy", sidecar).Echo("first");
+        bed.Time.Advance(TimeSpan.FromMinutes(6));
+        await ActorTestbed.Proxy("busy", sidecar).Echo("again");
+
+        // 0:10, when the first call would have made it idle, then just before 0:16.
+        await bed.AdvanceAndSettleAsync(TimeSpan.FromMinutes(4));
+        Assert.Equal(0, app.Recorder.Count("deactivate:busy"));
+        await bed.AdvanceAndSettleAsync(TimeSpan.FromMinutes(6) - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(0, app.Recorder.Count("deactivate:busy"));
+
+        bed.Time.Advance(TimeSpan.FromMilliseconds(1));
+        await Eventually.Until(() => app.Recorder.Count("deactivate:busy") == 1, "the idle actor is deactivated");
+    }
+
+    [Fact]
     public async Task Upserted_values_are_stored_the_way_daprd_re_marshals_them()
     {
         await using var bed = new ActorTestbed();

@@ -4,6 +4,7 @@ using Dapr.Actors;
 using Dapr.Actors.Client;
 using Dapr.Actors.Runtime;
 using DaprEmulator.Actors;
+using DaprEmulator.Scheduler;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -23,16 +24,19 @@ internal sealed class ActorTestbed : IAsyncDisposable
     private readonly List<WebApplication> webs = [];
     private readonly ConcurrentQueue<string> logs = new();
 
-    public ActorTestbed(FakeTimeProvider? time = null, InMemoryActorStateStorage? storage = null)
+    public ActorTestbed(FakeTimeProvider? time = null, InMemoryActorStateStorage? storage = null, ReminderScheduler? scheduler = null)
     {
         Time = time ?? new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         Storage = storage ?? new InMemoryActorStateStorage();
-        Runtime = new DaprEmulator.Actors.ActorRuntime(Time, LoggerFactory.Create(b => b.AddProvider(new RecordingLoggerProvider(logs))));
+        Scheduler = scheduler ?? new ReminderScheduler();
+        Runtime = new DaprEmulator.Actors.ActorRuntime(Time, LoggerFactory.Create(b => b.AddProvider(new RecordingLoggerProvider(logs))), Scheduler);
     }
 
     public FakeTimeProvider Time { get; }
 
     public InMemoryActorStateStorage Storage { get; }
+
+    public ReminderScheduler Scheduler { get; }
 
     public DaprEmulator.Actors.ActorRuntime Runtime { get; }
 
@@ -71,6 +75,16 @@ internal sealed class ActorTestbed : IAsyncDisposable
         var url = await StartAsync(web);
         await Runtime.RegisterHostAsync(appId, url, withStateStore ? Storage : null, TestContext.Current.CancellationToken);
         return new ActorApp(appId, url, recorder, web);
+    }
+
+    // Before a test says that something did not happen: the runtime has dispatched all that is
+    // due at the current fake time and finished the callbacks it started.
+    public Task SettledAsync() => Eventually.Until(() => Runtime.IsSettled, "the actor runtime has settled");
+
+    public async Task AdvanceAndSettleAsync(TimeSpan by)
+    {
+        Time.Advance(by);
+        await SettledAsync();
     }
 
     public static ITestActor Proxy(string actorId, Uri sidecar) =>

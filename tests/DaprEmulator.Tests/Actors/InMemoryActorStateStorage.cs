@@ -5,11 +5,24 @@ using DaprEmulator.Actors;
 namespace DaprEmulator.Tests.Actors;
 
 // A transactional actor state store for the tests: numeric ETags, all-or-nothing transactions.
+// Counts the keys it was asked to read or write.
 internal sealed class InMemoryActorStateStorage : IActorStateStorage
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, (byte[] Value, long Version)> items = new(StringComparer.Ordinal);
     private long version;
+    private long keysTouched;
+
+    public long KeysTouched
+    {
+        get
+        {
+            lock (gate)
+            {
+                return keysTouched;
+            }
+        }
+    }
 
     public IReadOnlyList<string> Keys
     {
@@ -34,6 +47,7 @@ internal sealed class InMemoryActorStateStorage : IActorStateStorage
     {
         lock (gate)
         {
+            keysTouched++;
             return Task.FromResult<(byte[]?, string?)>(
                 items.TryGetValue(key, out var item) ? (item.Value, item.Version.ToString(CultureInfo.InvariantCulture)) : (null, null));
         }
@@ -43,6 +57,7 @@ internal sealed class InMemoryActorStateStorage : IActorStateStorage
     {
         lock (gate)
         {
+            keysTouched += operations.Count;
             foreach (var operation in operations.Where(o => o.ETag is not null))
             {
                 if (!items.TryGetValue(operation.Key, out var item) || item.Version.ToString(CultureInfo.InvariantCulture) != operation.ETag)

@@ -2,6 +2,62 @@ namespace DaprEmulator.Actors;
 
 public sealed partial class ActorRuntime
 {
+    // Puts an active actor in the idle queue unless its entry there is due at or before IdleAt:
+    // calls move IdleAt later without touching the queue, and an entry that comes up early is
+    // queued again at the new IdleAt. True when an entry was added (the loop may have to wake
+    // earlier than it planned).
+    private bool EnqueueIdleLocked(ActorSlot slot)
+    {
+        if (slot.ActiveOn is null || (slot.IdleEntry is { } queued && queued <= slot.IdleAt))
+        {
+            return false;
+        }
+
+        slot.IdleEntry = slot.IdleAt;
+        idleQueue.Enqueue(slot, slot.IdleAt);
+        return true;
+    }
+
+    // Starts the deactivation of the actors idle by now; returns when the next one may be.
+    private DateTimeOffset? DispatchIdleLocked(DateTimeOffset now, ref int examined)
+    {
+        while (idleQueue.TryPeek(out var slot, out var at))
+        {
+            examined++;
+            var live = slot.IdleEntry == at && slot.ActiveOn is not null && !slot.Deactivating;
+            if (live && at > now)
+            {
+                return at;
+            }
+
+            idleQueue.Dequeue();
+            if (slot.IdleEntry == at)
+            {
+                slot.IdleEntry = null;
+            }
+
+            if (!live)
+            {
+                continue;
+            }
+
+            if (slot.IdleAt > now)
+            {
+                EnqueueIdleLocked(slot);
+            }
+            else if (!slot.Turn.IsBusy)
+            {
+                slot.Deactivating = true;
+                slot.Users++;
+                StartLocked(() => DeactivateIdleAsync(slot));
+            }
+
+            // In a turn: whoever releases it queues the actor again.
+        }
+
+        return null;
+    }
+
     // An actor idle past its host's actorIdleTimeout gets DELETE /actors/{type}/{id}, in its turn:
     // a call that arrives meanwhile waits and activates it again.
     private async Task DeactivateIdleAsync(ActorSlot slot)
@@ -43,6 +99,7 @@ public sealed partial class ActorRuntime
             lock (gate)
             {
                 slot.Deactivating = false;
+                EnqueueIdleLocked(slot);
             }
 
             ReleaseSlot(slot);
@@ -79,6 +136,10 @@ public sealed partial class ActorRuntime
             finally
             {
                 slot.Turn.Release();
+                lock (gate)
+                {
+                    EnqueueIdleLocked(slot);
+                }
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -91,11 +152,6 @@ public sealed partial class ActorRuntime
         }
     }
 
-    private void RemoveTimersLocked(string actorType, string actorId)
-    {
-        foreach (var key in timers.Keys.Where(k => k.Type == actorType && k.Id == actorId).ToList())
-        {
-            timers.Remove(key);
-        }
-    }
+    private void RemoveTimersLocked(string actorType, string actorId) =>
+        timers.Remove((actorType, actorId));
 }

@@ -117,15 +117,15 @@ public sealed partial class ActorRuntime
                     throw NoAddress(actorType, actorId);
                 }
 
-                bool activated;
+                bool queued;
                 lock (gate)
                 {
-                    activated = slot.ActiveOn is null;
                     slot.ActiveOn = owner;
                     slot.IdleAt = time.GetUtcNow() + owner.IdleTimeoutByType[actorType];
+                    queued = EnqueueIdleLocked(slot);
                 }
 
-                if (activated)
+                if (queued)
                 {
                     Kick();
                 }
@@ -135,14 +135,13 @@ public sealed partial class ActorRuntime
             finally
             {
                 slot.Turn.Release();
-                bool kick;
+                bool queued;
                 lock (gate)
                 {
-                    kick = slot.KickOnRelease || (slot.ActiveOn is not null && slot.IdleAt <= time.GetUtcNow());
-                    slot.KickOnRelease = false;
+                    queued = EnqueueIdleLocked(slot);
                 }
 
-                if (kick)
+                if (queued)
                 {
                     Kick();
                 }
@@ -216,30 +215,6 @@ public sealed partial class ActorRuntime
             .Select(h => KeyValuePair.Create(h.Key, h.Value.ToArray()))
             .ToList();
         return new ActorCallResult((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), forwarded, responseBody);
-    }
-
-    // A tick of a timer or reminder: its callback in the actor's turn, or null (and no longer in
-    // flight) when it was deleted while it waited for the turn.
-    private async Task<CallbackOutcome?> TickAsync(ScheduledCallback callback, string actorType, string kind, byte[] body, Func<bool> stillWanted)
-    {
-        var (ran, outcome) = await InvokeAsync(
-            actorType,
-            callback.ActorId,
-            (host, ct) => CallCallbackAsync(host, actorType, callback.ActorId, kind, callback.Name, body, ct),
-            stillWanted,
-            retryNoAddress: false,
-            CancellationToken.None);
-        if (!ran)
-        {
-            lock (gate)
-            {
-                callback.InFlight = false;
-            }
-
-            return null;
-        }
-
-        return outcome;
     }
 
     // A reminder or timer callback: PUT .../method/remind/{name} or .../method/timer/{name}.

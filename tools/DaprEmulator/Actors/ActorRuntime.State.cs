@@ -31,7 +31,7 @@ public sealed partial class ActorRuntime
         if (root.ValueKind is not (JsonValueKind.Array or JsonValueKind.Null))
         {
             throw ActorApiException.MalformedRequest(
-                $"json: cannot unmarshal {GoKind(root)} into Go value of type []api.TransactionalOperation");
+                $"json: cannot unmarshal {JsonFields.GoKind(root)} into Go value of type []api.TransactionalOperation");
         }
 
         lock (gate)
@@ -72,7 +72,7 @@ public sealed partial class ActorRuntime
         if (item.ValueKind != JsonValueKind.Object)
         {
             throw ActorApiException.MalformedRequest(
-                $"json: cannot unmarshal {GoKind(item)} into Go value of type api.TransactionalOperation");
+                $"json: cannot unmarshal {JsonFields.GoKind(item)} into Go value of type api.TransactionalOperation");
         }
 
         var operation = JsonFields.Find(item, "operation") is { ValueKind: JsonValueKind.String } op ? op.GetString()! : "";
@@ -126,13 +126,4 @@ public sealed partial class ActorRuntime
 
         return new ActorStateOperation(fullKey, value, etag);
     }
-
-    private static string GoKind(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.Object => "object",
-        JsonValueKind.Array => "array",
-        JsonValueKind.String => "string",
-        JsonValueKind.Number => "number",
-        _ => "bool",
-    };
 }

@@ -7,7 +7,7 @@ public sealed partial class ActorRuntime
 {
     internal void CreateTimer(string appId, string actorType, string actorId, string name, byte[] body)
     {
-        var request = ScheduleRequest.Parse(body, "api.CreateTimerRequest");
+        var request = ScheduleRequest.ParseTimer(body);
         if (!HostsType(appId, actorType))
         {
             throw ActorApiException.TimerCreate($"can't create timer for actor {actorType}||{actorId}: actor type not registered");
@@ -42,7 +42,13 @@ public sealed partial class ActorRuntime
         };
         lock (gate)
         {
-            timers[(actorType, actorId, name)] = timer;
+            if (!timers.TryGetValue((actorType, actorId), out var named))
+            {
+                timers[(actorType, actorId)] = named = new(StringComparer.Ordinal);
+            }
+
+            named[name] = timer;
+            timerQueue.Enqueue(timer, due);
         }
 
         Kick();
@@ -52,7 +58,7 @@ public sealed partial class ActorRuntime
     {
         lock (gate)
         {
-            timers.Remove((actorType, actorId, name));
+            DeleteTimerLocked(actorType, actorId, name);
         }
     }
 
@@ -61,19 +67,58 @@ public sealed partial class ActorRuntime
     {
         lock (gate)
         {
-            return [.. timers.Keys.Select(k => $"{k.Type}||{k.Id}||{k.Name}")];
+            return [.. timers.SelectMany(actor => actor.Value.Keys.Select(name => $"{actor.Key.Type}||{actor.Key.Id}||{name}"))];
         }
     }
 
+    // Starts the timers due by now; returns when the next one is. A deleted or replaced timer
+    // leaves its entry behind, dropped when it comes up.
+    private DateTimeOffset? DispatchTimersLocked(DateTimeOffset now, ref int examined)
+    {
+        while (timerQueue.TryPeek(out var timer, out var at))
+        {
+            examined++;
+            var live = IsCurrentLocked(timer);
+            if (live && at > now)
+            {
+                return at;
+            }
+
+            timerQueue.Dequeue();
+            if (live)
+            {
+                StartLocked(() => FireTimerAsync(timer));
+            }
+        }
+
+        return null;
+    }
+
+    private void DeleteTimerLocked(string actorType, string actorId, string name)
+    {
+        if (timers.TryGetValue((actorType, actorId), out var named) && named.Remove(name) && named.Count == 0)
+        {
+            timers.Remove((actorType, actorId));
+        }
+    }
+
+    private bool IsCurrentLocked(ActorTimer timer) =>
+        timers.TryGetValue((timer.ActorType, timer.ActorId), out var named)
+        && named.TryGetValue(timer.Name, out var current) && current == timer;
+
     private async Task FireTimerAsync(ActorTimer timer)
     {
-        var key = (timer.ActorType, timer.ActorId, timer.Name);
-        bool CurrentLocked() => timers.TryGetValue(key, out var t) && t == timer;
-
         var canceled = false;
         try
         {
-            if (await TickAsync(timer, timer.ActorType, "timer", TimerFireBody(timer), CurrentLocked) is not { } outcome)
+            var (ran, outcome) = await InvokeAsync(
+                timer.ActorType,
+                timer.ActorId,
+                (host, ct) => CallCallbackAsync(host, timer.ActorType, timer.ActorId, "timer", timer.Name, TimerFireBody(timer), ct),
+                stillWanted: () => IsCurrentLocked(timer),
+                retryNoAddress: false,
+                CancellationToken.None);
+            if (!ran)
             {
                 return;
             }
@@ -91,8 +136,7 @@ public sealed partial class ActorRuntime
 
         lock (gate)
         {
-            timer.InFlight = false;
-            if (!CurrentLocked())
+            if (!IsCurrentLocked(timer))
             {
                 return;
             }
@@ -101,10 +145,11 @@ public sealed partial class ActorRuntime
             {
                 timer.NextDue = next.Due;
                 timer.RepeatsLeft = next.RepeatsLeft;
+                timerQueue.Enqueue(timer, next.Due);
             }
             else
             {
-                timers.Remove(key);
+                DeleteTimerLocked(timer.ActorType, timer.ActorId, timer.Name);
             }
         }
 

@@ -1,11 +1,14 @@
 using System.Net;
+using DaprEmulator.Scheduler;
 
 namespace DaprEmulator.Actors;
 
 // The actor runtime of the emulator: one per emulator process, shared by all its sidecars, so it
-// plays both daprd's actor runtime and the placement and scheduler services. Apps register
-// through their sidecar; calls from any sidecar reach the host that owns the actor id, one at a
-// time per actor; reminders, timers and idle deactivation run on the injected TimeProvider.
+// plays both daprd's actor runtime and the placement service; reminders are jobs of the
+// ReminderScheduler it is given, which plays the Scheduler service. Apps register through their
+// sidecar; calls from any sidecar reach the host that owns the actor id, one at a time per actor;
+// reminders, timers and idle deactivation run on the injected TimeProvider, each from a priority
+// queue, so that a wake of the loop costs what is due, not what is pending.
 public sealed partial class ActorRuntime : IAsyncDisposable
 {
     // daprd's built-in DaprBuiltInActorNotFoundRetries policy: constant 1 s, 5 retries.
@@ -18,17 +21,26 @@ public sealed partial class ActorRuntime : IAsyncDisposable
     private readonly Lock gate = new();
     private readonly List<ActorHost> hosts = [];
     private readonly Dictionary<(string Type, string Id), ActorSlot> slots = [];
-    private readonly Dictionary<(string Type, string Id, string Name), ActorTimer> timers = [];
-    private readonly Dictionary<(string AppId, string Type), ReminderScope> reminderScopes = [];
+    private readonly Dictionary<(string Type, string Id), Dictionary<string, ActorTimer>> timers = [];
+    private readonly PriorityQueue<ActorTimer, DateTimeOffset> timerQueue = new();
+    private readonly PriorityQueue<ActorSlot, DateTimeOffset> idleQueue = new();
+    private readonly ReminderScheduler scheduler;
+    private readonly List<ReminderJob> dueJobs = [];
     private readonly HashSet<Task> background = [];
     private readonly CancellationTokenSource stopping = new();
     private readonly SemaphoreSlim wake = new(0);
     private readonly Task loop;
     private Dictionary<string, HashRing<ActorHost>> rings = new(StringComparer.Ordinal);
+    private long kicks;
+    private long kicksDispatched;
+    private DateTimeOffset? waitingUntil;
+    private long dispatches;
+    private long entriesExamined;
 
-    public ActorRuntime(TimeProvider timeProvider, ILoggerFactory loggerFactory)
+    public ActorRuntime(TimeProvider timeProvider, ILoggerFactory loggerFactory, ReminderScheduler reminderScheduler)
     {
         time = timeProvider;
+        scheduler = reminderScheduler;
         logger = loggerFactory.CreateLogger("DaprEmulator.Actors");
         http = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
         {
@@ -49,9 +61,10 @@ public sealed partial class ActorRuntime : IAsyncDisposable
 
         if (config.RemindersStoragePartitions is > 0)
         {
+            // daprd's warning (pkg/runtime/runtime.go): with the Scheduler the setting has no effect.
             logger.LogWarning(
-                "App {AppId} asks for {Partitions} reminder storage partitions; the emulator stores reminders unpartitioned (daprd with the Scheduler service ignores the setting too)",
-                appId, config.RemindersStoragePartitions);
+                "App {AppId}: remindersStoragePartitions is deprecated and will be removed in future versions; reminders are Scheduler jobs, which ignore it",
+                appId);
         }
 
         var idleByType = config.IdleTimeoutByType;
@@ -67,42 +80,20 @@ public sealed partial class ActorRuntime : IAsyncDisposable
         var host = new ActorHost(appId, appBaseAddress, storage, idleByType);
         lock (gate)
         {
+            ObjectDisposedException.ThrowIf(stopping.IsCancellationRequested, this);
+
             // The same app again (restarted without the sidecar noticing): the old one is gone.
             if (hosts.Find(h => h.Address == host.Address) is { } previous)
             {
                 RemoveHostLocked(previous);
             }
-        }
 
-        // Reminders are read before the host is placed: a store the emulator cannot read fails
-        // the registration as a whole.
-        var loaded = new List<ReminderScope>();
-        foreach (var actorType in idleByType.Keys)
-        {
-            bool known;
-            lock (gate)
-            {
-                known = reminderScopes.ContainsKey((appId, actorType));
-            }
-
-            if (!known)
-            {
-                loaded.Add(await LoadRemindersAsync(appId, actorType, storage!, ct));
-            }
-        }
-
-        List<string> unloaded;
-        lock (gate)
-        {
             hosts.Add(host);
             RebuildRingsLocked();
-            foreach (var scope in loaded)
+            foreach (var actorType in idleByType.Keys)
             {
-                reminderScopes.TryAdd((scope.AppId, scope.ActorType), scope);
+                scheduler.Connect(appId, actorType);
             }
-
-            // Another host of the app id may have left while this one was loading.
-            unloaded = [.. idleByType.Keys.Where(t => !reminderScopes.ContainsKey((appId, t)))];
 
             // Actors whose id now belongs to the new host are deactivated where they were
             // (daprd's drainRebalancedActors) and activated again there on their next call.
@@ -112,18 +103,6 @@ public sealed partial class ActorRuntime : IAsyncDisposable
                 {
                     slot.Users++;
                     StartLocked(() => RebalanceAsync(slot));
-                }
-            }
-        }
-
-        foreach (var actorType in unloaded)
-        {
-            var scope = await LoadRemindersAsync(appId, actorType, storage!, ct);
-            lock (gate)
-            {
-                if (hosts.Contains(host))
-                {
-                    reminderScopes.TryAdd((appId, actorType), scope);
                 }
             }
         }
@@ -159,6 +138,17 @@ public sealed partial class ActorRuntime : IAsyncDisposable
         }
 
         await stopping.CancelAsync();
+
+        // As when daprd stops: its hosts leave the placement and the Scheduler stops sending it
+        // jobs; reminders stay with the scheduler.
+        lock (gate)
+        {
+            foreach (var host in hosts.ToList())
+            {
+                RemoveHostLocked(host);
+            }
+        }
+
         while (true)
         {
             Task[] running;
@@ -217,6 +207,11 @@ public sealed partial class ActorRuntime : IAsyncDisposable
         hosts.Remove(host);
         RebuildRingsLocked();
 
+        foreach (var actorType in host.IdleTimeoutByType.Keys)
+        {
+            scheduler.Disconnect(host.AppId, actorType);
+        }
+
         // The host is gone: its actors are lost with it, there is nobody to send DELETE to.
         foreach (var slot in slots.Values.Where(s => s.ActiveOn == host).ToList())
         {
@@ -225,14 +220,6 @@ public sealed partial class ActorRuntime : IAsyncDisposable
             if (slot.Users == 0)
             {
                 slots.Remove((slot.ActorType, slot.ActorId));
-            }
-        }
-
-        foreach (var actorType in host.IdleTimeoutByType.Keys)
-        {
-            if (!hosts.Any(h => h.AppId == host.AppId && h.Hosts(actorType)))
-            {
-                reminderScopes.Remove((host.AppId, actorType));
             }
         }
     }
@@ -316,8 +303,36 @@ public sealed partial class ActorRuntime : IAsyncDisposable
 
     // --- the loop that fires reminders and timers and deactivates idle actors ---
 
+    // Test hook: true when the loop has handled every Kick(), nothing it started is still
+    // running and nothing is due before the time it waits for; what is due has been dispatched.
+    internal bool IsSettled
+    {
+        get
+        {
+            lock (gate)
+            {
+                return background.Count == 0
+                    && Interlocked.Read(ref kicks) == kicksDispatched
+                    && (waitingUntil is not { } until || until > time.GetUtcNow());
+            }
+        }
+    }
+
+    // Test hook: how many times the loop dispatched, and how many queue entries it looked at.
+    internal (long Dispatches, long EntriesExamined) DispatchCounts
+    {
+        get
+        {
+            lock (gate)
+            {
+                return (dispatches, entriesExamined);
+            }
+        }
+    }
+
     private void Kick()
     {
+        Interlocked.Increment(ref kicks);
         if (wake.CurrentCount == 0)
         {
             wake.Release();
@@ -349,7 +364,9 @@ public sealed partial class ActorRuntime : IAsyncDisposable
             DateTimeOffset? next;
             lock (gate)
             {
+                kicksDispatched = Interlocked.Read(ref kicks);
                 next = DispatchDueWorkLocked();
+                waitingUntil = next;
             }
 
             try
@@ -398,74 +415,33 @@ public sealed partial class ActorRuntime : IAsyncDisposable
         }
     }
 
+    // Takes what is due off the three queues (reminder jobs, timers, idle actors) and returns
+    // when the earliest entry left is due.
     private DateTimeOffset? DispatchDueWorkLocked()
     {
         var now = time.GetUtcNow();
+        var examined = 0;
         DateTimeOffset? next = null;
-        void Consider(DateTimeOffset at) => next = next is { } n && n <= at ? n : at;
-
-        foreach (var scope in reminderScopes.Values)
+        void Consider(DateTimeOffset? at)
         {
-            foreach (var reminder in scope.Reminders.Values)
+            if (at is { } a && (next is not { } n || a < n))
             {
-                if (reminder.InFlight)
-                {
-                    continue;
-                }
-
-                if (reminder.NextAttempt <= now)
-                {
-                    reminder.InFlight = true;
-                    StartLocked(() => FireReminderAsync(scope, reminder));
-                }
-                else
-                {
-                    Consider(reminder.NextAttempt);
-                }
+                next = a;
             }
         }
 
-        foreach (var timer in timers.Values)
+        dueJobs.Clear();
+        Consider(scheduler.TakeDue(now, dueJobs, ref examined));
+        foreach (var job in dueJobs)
         {
-            if (timer.InFlight)
-            {
-                continue;
-            }
-
-            if (timer.NextDue <= now)
-            {
-                timer.InFlight = true;
-                StartLocked(() => FireTimerAsync(timer));
-            }
-            else
-            {
-                Consider(timer.NextDue);
-            }
+            StartLocked(() => FireReminderAsync(job));
         }
 
-        foreach (var slot in slots.Values)
-        {
-            if (slot.ActiveOn is null || slot.Deactivating)
-            {
-                continue;
-            }
-
-            if (slot.IdleAt > now)
-            {
-                Consider(slot.IdleAt);
-            }
-            else if (slot.Turn.IsBusy)
-            {
-                slot.KickOnRelease = true;
-            }
-            else
-            {
-                slot.Deactivating = true;
-                slot.Users++;
-                StartLocked(() => DeactivateIdleAsync(slot));
-            }
-        }
-
+        dueJobs.Clear();
+        Consider(DispatchTimersLocked(now, ref examined));
+        Consider(DispatchIdleLocked(now, ref examined));
+        dispatches++;
+        entriesExamined += examined;
         return next;
     }
 }

@@ -50,7 +50,7 @@ public static class ActorsApi
 
         actors.MapMethods("/reminders/{name}", ["POST", "PUT"], context => Handle(context, runtime, async (type, id) =>
         {
-            await runtime.CreateReminderAsync(appId, type, id, Route(context, "name"), await ReadBodyAsync(context), context.RequestAborted);
+            runtime.CreateReminder(appId, type, id, Route(context, "name"), await ReadBodyAsync(context));
             context.Response.StatusCode = StatusCodes.Status204NoContent;
         }));
 
@@ -61,10 +61,11 @@ public static class ActorsApi
             await context.Response.Body.WriteAsync(reminder, context.RequestAborted);
         }));
 
-        actors.MapDelete("/reminders/{name}", context => Handle(context, runtime, async (type, id) =>
+        actors.MapDelete("/reminders/{name}", context => Handle(context, runtime, (type, id) =>
         {
-            await runtime.DeleteReminderAsync(appId, type, id, Route(context, "name"), context.RequestAborted);
+            runtime.DeleteReminder(appId, type, id, Route(context, "name"));
             context.Response.StatusCode = StatusCodes.Status204NoContent;
+            return Task.CompletedTask;
         }));
 
         actors.MapMethods("/timers/{name}", ["POST", "PUT"], context => Handle(context, runtime, async (type, id) =>

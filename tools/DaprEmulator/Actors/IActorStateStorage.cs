@@ -2,7 +2,7 @@ namespace DaprEmulator.Actors;
 
 // The actor state store of one app (the component with metadata actorStateStore: "true"), as the
 // actor runtime sees it. Keys are final: the runtime builds them the way daprd does
-// ({appId}||{actorType}||{actorId}||{key} for actor state; see ReminderStorage for reminders).
+// ({appId}||{actorType}||{actorId}||{key}). Reminders are not kept here: they are Scheduler jobs.
 // The adapter throws on an ETag mismatch, and TransactAsync applies all operations or none.
 public interface IActorStateStorage
 {

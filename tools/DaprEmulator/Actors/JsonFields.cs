@@ -28,4 +28,14 @@ internal static class JsonFields
 
         return found;
     }
+
+    // The kind of a JSON value as Go's encoding/json names it in its errors.
+    public static string GoKind(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => "object",
+        JsonValueKind.Array => "array",
+        JsonValueKind.String => "string",
+        JsonValueKind.Number => "number",
+        _ => "bool",
+    };
 }

@@ -1,12 +1,14 @@
 using DaprEmulator.Actors;
 using DaprEmulator.Components;
 using DaprEmulator.PubSub;
+using DaprEmulator.Scheduler;
 using DaprEmulator.State;
 
 namespace DaprEmulator.Hosting;
 
 // One emulated Dapr environment: the shared backends (PostgreSQL tables, Redis server), the actor
-// runtime (placement) and the sidecars started in it. Also the test hooks the end-to-end tests use.
+// runtime (placement), the scheduler (reminders) and the sidecars started in it. Also the test
+// hooks the end-to-end tests use.
 public sealed class DaprEmulatorHost : IAsyncDisposable
 {
     private readonly EmulatorOptions _options;
@@ -15,6 +17,7 @@ public sealed class DaprEmulatorHost : IAsyncDisposable
     private readonly ILogger _log;
     private readonly Lock _lock = new();
     private readonly List<DaprSidecar> _sidecars = [];
+    private readonly ReminderScheduler _scheduler = new();
 
     private DaprEmulatorHost(EmulatorOptions options, ResourceSet resources)
     {
@@ -22,7 +25,7 @@ public sealed class DaprEmulatorHost : IAsyncDisposable
         _resources = resources;
         _backends = new SharedBackends(options.TimeProvider, options.LoggerFactory);
         _log = options.LoggerFactory.CreateLogger("DaprEmulator");
-        Actors = new ActorRuntime(options.TimeProvider, options.LoggerFactory);
+        Actors = new ActorRuntime(options.TimeProvider, options.LoggerFactory, _scheduler);
         Published = new PublishedMessageLog(options.RecordTraffic);
         Deliveries = new DeliveryLog(options.RecordTraffic);
     }
