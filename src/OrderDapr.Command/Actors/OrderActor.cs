@@ -131,6 +131,11 @@ public sealed class OrderActor(
             }
 
             logger.LogDebug("Order {OrderId} appended {EventType} at version {Version}", OrderId, envelope.Type, envelope.Version);
+            if (accepted.Event is OrderPaid or OrderCancelled && request.Command is not ExpireUnpaidOrder)
+            {
+                await ForgetPaymentDeadlineAsync();
+            }
+
             return new CommandOutcome(OutcomeKind.Accepted, OrderId, envelope.Version);
         }
     }
@@ -150,6 +155,20 @@ public sealed class OrderActor(
         {
             // Cancelled now, or no longer awaiting payment: the deadline has nothing left to do.
             await UnregisterReminderAsync(PaymentDeadlineReminder);
+        }
+    }
+
+    // A paid or cancelled order has no deadline left. Best effort: should this fail, the reminder
+    // fires at the deadline, finds nothing to do and unregisters itself.
+    private async Task ForgetPaymentDeadlineAsync()
+    {
+        try
+        {
+            await UnregisterReminderAsync(PaymentDeadlineReminder);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or Dapr.DaprApiException)
+        {
+            logger.LogWarning(ex, "Order {OrderId}: unregistering its payment deadline failed; it will end itself when due", OrderId);
         }
     }
 }
