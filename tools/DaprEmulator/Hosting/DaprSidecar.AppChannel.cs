@@ -89,12 +89,21 @@ public sealed partial class DaprSidecar
                 continue;
             }
 
-            var subscription = new AppSubscription(
-                AppId, spec, app, _resiliency.PubSubInboundRetry(spec.PubSubName), _context.Publisher, _deliveries, _time,
-                _loggers.CreateLogger($"Dapr[{AppId}].subscription"));
+            var logger = _loggers.CreateLogger($"Dapr[{AppId}].subscription");
+            var retry = _resiliency.PubSubInboundRetry(spec.PubSubName);
+            var outcomes = new SubscriptionOutcomes(AppId, spec, _context.Publisher, _deliveries, _time, logger);
             lock (_lock)
             {
-                _subscriptions.Add(pubsub.Component.Subscribe(spec.Topic, subscription.HandleAsync));
+                if (spec.BulkSubscribe is { } bulk)
+                {
+                    var collector = new BulkCollector(bulk, new BulkAppSubscription(spec, app, retry, outcomes, _time, logger).HandleAsync, _time, logger);
+                    _bulkCollectors.Add(collector);
+                    _subscriptions.Add(pubsub.Component.Subscribe(spec.Topic, collector.HandleAsync));
+                }
+                else
+                {
+                    _subscriptions.Add(pubsub.Component.Subscribe(spec.Topic, new AppSubscription(spec, app, retry, outcomes, _time, logger).HandleAsync));
+                }
             }
 
             accepted.Add(spec);

@@ -23,6 +23,7 @@ public sealed partial class DaprSidecar : IAsyncDisposable, ISidecarMetadataSour
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<IDisposable> _subscriptions = [];
+    private readonly List<BulkCollector> _bulkCollectors = [];
     private readonly Lock _lock = new();
     private WebApplication? _web;
     private HttpClient? _app;
@@ -102,6 +103,17 @@ public sealed partial class DaprSidecar : IAsyncDisposable, ISidecarMetadataSour
     public State.StateEntry? ReadState(string storeName, string rawKey) =>
         (_components.StateStores.GetValueOrDefault(storeName) ?? throw new ArgumentException($"state store {storeName} is not loaded by {AppId}")).Store.Get(rawKey);
 
+    internal IReadOnlyList<BulkCollector> BulkCollectors
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _bulkCollectors];
+            }
+        }
+    }
+
     internal bool IsBusy => _components.PubSubs.Values.Any(p => p.Component.IsBusy);
 
     public async ValueTask DisposeAsync()
@@ -121,6 +133,12 @@ public sealed partial class DaprSidecar : IAsyncDisposable, ISidecarMetadataSour
             }
 
             _subscriptions.Clear();
+        }
+
+        // After the component subscriptions: the messages waiting in a batch see their context cancelled first, and stay pending.
+        foreach (var collector in BulkCollectors)
+        {
+            await collector.DisposeAsync();
         }
 
         if (AppPort is { } port)

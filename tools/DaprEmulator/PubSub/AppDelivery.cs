@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace DaprEmulator.PubSub;
 
@@ -71,6 +72,28 @@ public static class AppDelivery
                 $"retriable error returned from app while processing pub/sub event {messageId}, topic: {topic}, body: {text}. status code returned: {status}");
         }
     }
+
+    // The message's metadata travel as HTTP headers (WithCustomHTTPMetadata). With tracing on, the
+    // app channel adds the trace context of the callback span, a child of the event's trace; the
+    // emulator sends the event's own. The app token (APP_API_TOKEN) is a default header of the app channel.
+    internal static Dictionary<string, string> Headers(IReadOnlyDictionary<string, string> metadata, JsonObject cloudEvent)
+    {
+        var headers = metadata.Where(m => IsToken(m.Key)).ToDictionary(m => m.Key, m => m.Value, StringComparer.OrdinalIgnoreCase);
+        headers.Remove("content-type");
+        if ((CloudEvents.GetString(cloudEvent, "traceparent") ?? CloudEvents.GetString(cloudEvent, "traceid")) is { Length: > 0 } traceParent)
+        {
+            headers["traceparent"] = traceParent;
+        }
+
+        if (CloudEvents.GetString(cloudEvent, "tracestate") is { Length: > 0 } traceState)
+        {
+            headers["tracestate"] = traceState;
+        }
+
+        return headers;
+    }
+
+    private static bool IsToken(string name) => name.Length > 0 && name.All(c => c > ' ' && c < 127 && !"()<>@,;:\\\"/[]?={}".Contains(c));
 
     private static string? ReadStatus(byte[] body)
     {

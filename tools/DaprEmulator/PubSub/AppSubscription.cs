@@ -11,12 +11,10 @@ namespace DaprEmulator.PubSub;
 // inbound resiliency policy, and when that fails for good send it to the dead-letter topic if there
 // is one, else return the error to the component (Redis >= 1.17 acknowledges it: dropped, logged).
 public sealed class AppSubscription(
-    string appId,
     SubscriptionSpec spec,
     HttpClient app,
     RetryPolicy? retry,
-    PubSubPublisher publisher,
-    DeliveryLog deliveries,
+    SubscriptionOutcomes outcomes,
     TimeProvider time,
     ILogger logger)
 {
@@ -58,7 +56,7 @@ public sealed class AppSubscription(
         string? path;
         try
         {
-            path = Spec.Rules.FirstOrDefault(r => r.Match is null || r.Match.Matches(cloudEvent))?.Path;
+            path = Spec.Route(cloudEvent);
         }
         catch (CelEvaluationException e)
         {
@@ -75,7 +73,7 @@ public sealed class AppSubscription(
             return;
         }
 
-        var headers = Headers(metadata, cloudEvent);
+        var headers = AppDelivery.Headers(metadata, cloudEvent);
         var backoff = retry?.NewBackoff(time);
         while (true)
         {
@@ -191,27 +189,6 @@ public sealed class AppSubscription(
             : throw new FormatException($"rawPayload value must be a valid boolean: actual is '{raw}'");
     }
 
-    // The message's metadata travel as HTTP headers (WithCustomHTTPMetadata), plus the trace context
-    // of the event. The app token (APP_API_TOKEN) is a default header of the app channel.
-    private Dictionary<string, string> Headers(Dictionary<string, string> metadata, JsonObject cloudEvent)
-    {
-        var headers = metadata.Where(m => IsToken(m.Key)).ToDictionary(m => m.Key, m => m.Value, StringComparer.OrdinalIgnoreCase);
-        headers.Remove("content-type");
-        if ((CloudEvents.GetString(cloudEvent, "traceparent") ?? CloudEvents.GetString(cloudEvent, "traceid")) is { Length: > 0 } traceParent)
-        {
-            headers["traceparent"] = traceParent;
-        }
-
-        if (CloudEvents.GetString(cloudEvent, "tracestate") is { Length: > 0 } traceState)
-        {
-            headers["tracestate"] = traceState;
-        }
-
-        return headers;
-    }
-
-    private static bool IsToken(string name) => name.Length > 0 && name.All(c => c > ' ' && c < 127 && !"()<>@,;:\\\"/[]?={}".Contains(c));
-
     private void Fail(PubSubMessage message, Dictionary<string, string> metadata, string? id, string? path, Exception error, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
@@ -224,30 +201,8 @@ public sealed class AppSubscription(
         throw new InvalidOperationException(error.Message, error);
     }
 
-    // sendToDeadLetter: the original message (data, metadata) republished on the same pub/sub.
-    private bool TryDeadLetter(PubSubMessage message, Dictionary<string, string> metadata, string? id, string? path)
-    {
-        if (Spec.DeadLetterTopic is null)
-        {
-            return false;
-        }
+    private bool TryDeadLetter(PubSubMessage message, Dictionary<string, string> metadata, string? id, string? path) =>
+        outcomes.TryDeadLetter(message.Data, metadata, message.ContentType, id, path);
 
-        try
-        {
-            publisher.Publish(Spec.PubSubName, Spec.DeadLetterTopic, message.Data, metadata, message.ContentType);
-            Record(id, path, DeliveryOutcome.DeadLettered, Spec.DeadLetterTopic);
-            return true;
-        }
-        catch (Exception e) when (e is PubSubNotFoundException or ObjectDisposedException)
-        {
-            logger.LogError("error sending message to dead letter, origin topic: {Topic} dead letter topic {DeadLetter} err: {Error}", Spec.Topic, Spec.DeadLetterTopic, e.Message);
-            return false;
-        }
-    }
-
-    private void Record(string? id, string? path, DeliveryOutcome outcome, string? detail)
-    {
-        logger.LogDebug("event {Id} of topic {Topic} to /{Path}: {Outcome} {Detail}", id, Spec.Topic, path?.TrimStart('/'), outcome, detail);
-        deliveries.Add(new DeliveryRecord(appId, Spec.PubSubName, Spec.Topic, id, path, outcome, detail, time.GetUtcNow()));
-    }
+    private void Record(string? id, string? path, DeliveryOutcome outcome, string? detail) => outcomes.Record(id, path, outcome, detail);
 }

@@ -1,121 +1,150 @@
+using System.Threading.Channels;
 
 namespace DaprEmulator.PubSub;
 
-// One sidecar's pubsub.redis component (components-contrib pubsub/redis/redis.go): `concurrency`
-// workers (default 10) shared by all its subscriptions, so messages are handled in parallel and
-// their order is not kept. Since components-contrib 1.17 a handler error is acknowledged like a
-// success (processMessage XAcks after logging "Error processing Redis message"): only Dapr's
-// resiliency retries or a dead-letter topic act on a failed delivery. Only a shutdown (the
-// subscription context cancelled) leaves the message pending, for another consumer to reclaim.
+// One sidecar's pubsub.redis component (components-contrib pubsub/redis/redis.go): a queue of
+// `queueDepth` messages (default 100) and `concurrency` workers (default 10) shared by all its
+// subscriptions (the app's and the outbox's), so messages are handled in parallel and their order is
+// not kept. Per subscription, a poll loop reads up to queueDepth new entries at a time and waits for
+// room in the queue before reading more, and a reclaim loop claims entries left pending for
+// processingTimeout every redeliverInterval: what a sidecar has read and not finished is bounded
+// (queueDepth per loop waiting for the queue, queueDepth in it, concurrency being handled) however
+// long the stream. Since components-contrib 1.17 a handler error is acknowledged like a success
+// (processMessage XAcks after logging "Error processing Redis message"): only Dapr's resiliency
+// retries or a dead-letter topic act on a failed delivery. Only a shutdown (the subscription context
+// cancelled) leaves the message pending, for a consumer of the group to reclaim.
 public sealed class RedisStreamsClient : IPubSubComponent
 {
     private readonly RedisStreamsServer _server;
-    private readonly string _consumerGroup;
-    private readonly SemaphoreSlim _workers;
-    private readonly TimeSpan _processingTimeout;
-    private readonly TimeSpan _redeliverInterval;
+    private readonly RedisStreamsSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Channel<Work> _queue;
+    private readonly Task[] _workers;
     private readonly CancellationTokenSource _closed = new();
-    private readonly List<Task> _running = [];
+    private readonly List<Subscription> _subscriptions = [];
+    private readonly List<Task> _loops = [];
     private readonly Lock _lock = new();
+    private int _unfinished;
+    private int _maxUnfinished;
 
     public RedisStreamsClient(RedisStreamsServer server, RedisStreamsSettings settings, TimeProvider time, ILogger logger)
     {
         _server = server;
-        _consumerGroup = settings.ConsumerId;
-        _workers = new SemaphoreSlim(settings.Concurrency);
-        _processingTimeout = settings.ProcessingTimeout;
-        _redeliverInterval = settings.RedeliverInterval;
+        _settings = settings;
         _time = time;
         _logger = logger;
+        _queue = Channel.CreateBounded<Work>(settings.QueueDepth);
+        _workers = [.. Enumerable.Range(0, settings.Concurrency).Select(_ => Task.Run(WorkAsync))];
     }
 
     public string Name => _server.ComponentName;
 
     public bool IsBusy => _server.IsBusy;
 
+    // Test hooks: entries this sidecar has read (XREADGROUP or XCLAIM) and not yet acknowledged or
+    // given up on, now and at most so far.
+    internal int Unfinished => Volatile.Read(ref _unfinished);
+
+    internal int MaxUnfinished => Volatile.Read(ref _maxUnfinished);
+
     public void Publish(string topic, byte[] data, IReadOnlyDictionary<string, string>? metadata, string? contentType)
     {
         // XADD keeps only `data` and `metadata`: the request's content type is not stored.
         ObjectDisposedException.ThrowIf(_closed.IsCancellationRequested, this);
-        _server.Append(topic, data, metadata);
+        _server.Append(topic, data, metadata, _settings.MaxLenApprox);
     }
 
     public IDisposable Subscribe(string topic, PubSubHandler handler)
     {
         ObjectDisposedException.ThrowIf(_closed.IsCancellationRequested, this);
-        var consumer = _server.Join(topic, _consumerGroup, this, handler);
-        var stop = CancellationTokenSource.CreateLinkedTokenSource(_closed.Token);
-        if (_processingTimeout > TimeSpan.Zero && _redeliverInterval > TimeSpan.Zero)
+        _server.CreateGroup(topic, _settings.ConsumerId);
+        var subscription = new Subscription(_server, _server.Join(topic, _settings.ConsumerId), handler, CancellationTokenSource.CreateLinkedTokenSource(_closed.Token));
+        lock (_lock)
         {
-            Track(Task.Run(() => ReclaimLoopAsync(consumer, stop.Token)));
+            _subscriptions.Add(subscription);
+            _loops.Add(Task.Run(() => PollAsync(subscription)));
+
+            // A zero processingTimeout or redeliverInterval disables redelivery.
+            if (_settings.ProcessingTimeout > TimeSpan.Zero && _settings.RedeliverInterval > TimeSpan.Zero)
+            {
+                _loops.Add(Task.Run(() => ReclaimAsync(subscription)));
+            }
         }
 
-        return new Subscription(() =>
-        {
-            stop.Cancel();
-            stop.Dispose();
-            _server.Leave(consumer);
-        });
+        return subscription;
     }
 
-    internal void Enqueue(RedisStreamsServer.Consumer consumer, RedisStreamsServer.Pending pending) =>
-        Track(Task.Run(() => ProcessAsync(consumer, pending)));
-
-    private async Task ProcessAsync(RedisStreamsServer.Consumer consumer, RedisStreamsServer.Pending pending)
+    // pollNewMessagesLoop
+    private async Task PollAsync(Subscription subscription)
     {
-        var ct = _closed.Token;
+        var ct = subscription.Token;
         try
         {
-            await _workers.WaitAsync(ct);
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
-
-        try
-        {
-            if (!_server.Owns(consumer, pending))
+            while (true)
             {
-                return;
-            }
-
-            var entry = pending.Entry;
-            var message = new PubSubMessage(consumer.Stream.Topic, entry.Data, entry.Metadata ?? new Dictionary<string, string>(), null);
-            try
-            {
-                await consumer.Handler(message, ct);
-            }
-            catch (Exception e) when (!ct.IsCancellationRequested)
-            {
-                _logger.LogError("Error processing Redis message {MessageId}: {Error}", $"{entry.Id}-0", e.Message);
-            }
-
-            if (!ct.IsCancellationRequested)
-            {
-                _server.Ack(consumer, entry.Id);
+                var entries = await _server.ReadGroupAsync(subscription.Reader, _settings.QueueDepth, ct);
+                await EnqueueAsync(subscription, entries, ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
-        finally
+    }
+
+    // reclaimPendingMessagesLoop: once at start, then every redeliverInterval.
+    private async Task ReclaimAsync(Subscription subscription)
+    {
+        var ct = subscription.Token;
+        try
         {
-            _workers.Release();
+            while (true)
+            {
+                IReadOnlyList<RedisStreamsServer.Entry> claimed;
+                while ((claimed = _server.ClaimIdle(subscription.Reader, _settings.QueueDepth, _settings.ProcessingTimeout)).Count > 0)
+                {
+                    await EnqueueAsync(subscription, claimed, ct);
+                }
+
+                await Task.Delay(_settings.RedeliverInterval, _time, ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
         }
     }
 
-    private async Task ReclaimLoopAsync(RedisStreamsServer.Consumer consumer, CancellationToken ct)
+    // enqueueMessages: blocks while the queue is full. Entries not queued when the subscription stops
+    // stay pending.
+    private async Task EnqueueAsync(Subscription subscription, IReadOnlyList<RedisStreamsServer.Entry> entries, CancellationToken ct)
+    {
+        var max = Interlocked.Add(ref _unfinished, entries.Count);
+        for (var seen = Volatile.Read(ref _maxUnfinished); max > seen; seen = Volatile.Read(ref _maxUnfinished))
+        {
+            Interlocked.CompareExchange(ref _maxUnfinished, max, seen);
+        }
+
+        for (var i = 0; i < entries.Count; i++)
+        {
+            try
+            {
+                await _queue.Writer.WriteAsync(new Work(subscription, entries[i]), ct);
+            }
+            catch (OperationCanceledException)
+            {
+                Interlocked.Add(ref _unfinished, -(entries.Count - i));
+                throw;
+            }
+        }
+    }
+
+    private async Task WorkAsync()
     {
         try
         {
-            _server.Reclaim(consumer, _processingTimeout);
-            while (!ct.IsCancellationRequested)
+            await foreach (var work in _queue.Reader.ReadAllAsync(_closed.Token))
             {
-                await Task.Delay(_redeliverInterval, _time, ct);
-                _server.Reclaim(consumer, _processingTimeout);
+                await ProcessAsync(work);
             }
         }
         catch (OperationCanceledException)
@@ -123,39 +152,97 @@ public sealed class RedisStreamsClient : IPubSubComponent
         }
     }
 
-    private void Track(Task task)
+    // processMessage. contrib also hands a message of a stopped subscription to its handler, with the
+    // cancelled context, and leaves it pending when the handler fails; skipping the call is the same.
+    private async Task ProcessAsync(Work work)
     {
-        lock (_lock)
+        var ct = work.Subscription.Token;
+        var entry = work.Entry;
+        try
         {
-            _running.RemoveAll(t => t.IsCompleted);
-            _running.Add(task);
+            if (ct.IsCancellationRequested)
+            {
+                return;
+            }
+
+            var message = new PubSubMessage(work.Subscription.Reader.Stream.Topic, entry.Data, entry.Metadata ?? new Dictionary<string, string>(), null);
+            try
+            {
+                await work.Subscription.Handler(message, ct);
+            }
+            catch (Exception e)
+            {
+                _logger.LogError("Error processing Redis message {MessageId}: {Error}", $"{entry.Id}-0", e.Message);
+                if (ct.IsCancellationRequested)
+                {
+                    return;
+                }
+            }
+
+            _server.Ack(work.Subscription.Reader, entry.Id);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _unfinished);
         }
     }
 
+    // Close: no new reads, the handlers in progress see their context cancelled; what was read and
+    // not finished stays pending.
     public async ValueTask DisposeAsync()
     {
+        if (_closed.IsCancellationRequested)
+        {
+            return;
+        }
+
         await _closed.CancelAsync();
         Task[] running;
         lock (_lock)
         {
-            running = [.. _running];
+            running = [.. _loops, .. _workers];
         }
 
         await Task.WhenAll(running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        while (_queue.Reader.TryRead(out _))
+        {
+            Interlocked.Decrement(ref _unfinished);
+        }
+
+        lock (_lock)
+        {
+            foreach (var s in _subscriptions)
+            {
+                s.Dispose();
+                s.Release();
+            }
+        }
+
         _closed.Dispose();
-        _workers.Dispose();
     }
 
-    private sealed class Subscription(Action dispose) : IDisposable
+    private sealed record Work(Subscription Subscription, RedisStreamsServer.Entry Entry);
+
+    private sealed class Subscription(RedisStreamsServer server, RedisStreamsServer.Reader reader, PubSubHandler handler, CancellationTokenSource stop) : IDisposable
     {
         private int _disposed;
+
+        public RedisStreamsServer.Reader Reader { get; } = reader;
+
+        public PubSubHandler Handler { get; } = handler;
+
+        public CancellationToken Token { get; } = stop.Token;
 
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
-                dispose();
+                stop.Cancel();
+                server.Leave(Reader);
             }
         }
+
+        // The token source outlives Dispose: queued work still reads its token.
+        public void Release() => stop.Dispose();
     }
 }

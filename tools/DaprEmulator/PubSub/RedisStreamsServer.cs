@@ -1,108 +1,161 @@
-
 namespace DaprEmulator.PubSub;
 
-// The Redis server behind a pubsub.redis component, shared by every sidecar of the emulator.
-// A topic is a stream (XADD with fields data and metadata); each consumer group (the consumerID
-// metadata, by default the app id) reads every entry once, whichever of its consumers (the
-// sidecars of that app id) takes it. The group is created with start id "0" when the first
-// consumer subscribes (components-contrib pubsub/redis CreateConsumerGroup: XGroupCreateMkStream
-// ... "0"), so it also reads what was published before. Entries handed to a consumer stay pending
-// until acknowledged; pending entries idle for processingTimeout are claimed again by a consumer of
-// the group (reclaimPendingMessages), which is what redelivers the messages of a sidecar that died.
+// The Redis server behind a pubsub.redis component, shared by every sidecar of the emulator, reduced
+// to the stream commands components-contrib pubsub/redis/redis.go sends. A topic is a stream (XADD
+// with fields data and metadata); each consumer group (the consumerID metadata, by default the app
+// id) reads every entry once, whichever of its sidecars reads it. The group is created with start id
+// "0" (CreateConsumerGroup: XGroupCreateMkStream ... "0"), so it also reads what was published
+// before. Entries read stay pending until acknowledged; pending entries idle for processingTimeout
+// are claimed again (reclaimPendingMessages), which is what redelivers the messages of a sidecar
+// that stopped before finishing them.
 public sealed class RedisStreamsServer(string componentName, TimeProvider time, ILogger logger)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Stream> _streams = new(StringComparer.Ordinal);
-    private long _nextId;
 
     public string ComponentName { get; } = componentName;
 
-    public void Append(string topic, byte[] data, IReadOnlyDictionary<string, string>? metadata)
+    // XADD topic MAXLEN ~ maxLenApprox * data .. metadata .. (no MAXLEN when maxLenApprox <= 0, as
+    // go-redis omits it). "~" lets Redis keep more than maxLenApprox entries (it only drops whole
+    // macro nodes); the emulator trims to exactly maxLenApprox, the fewest a real server keeps.
+    public void Append(string topic, byte[] data, IReadOnlyDictionary<string, string>? metadata, long maxLenApprox)
     {
-        List<Dispatch> work;
+        TaskCompletionSource arrived;
         lock (_lock)
         {
             var stream = GetStream(topic);
-            stream.Entries.Add(new Entry(++_nextId, data, metadata));
-            work = [.. stream.Groups.Values.SelectMany(g => Pump(stream, g))];
+            stream.Add(data, metadata);
+            if (maxLenApprox > 0)
+            {
+                stream.TrimTo(maxLenApprox);
+            }
+
+            arrived = stream.Arrived;
+            stream.Arrived = NewSignal();
         }
 
-        Run(work);
+        arrived.TrySetResult();
     }
 
-    internal Consumer Join(string topic, string group, RedisStreamsClient client, PubSubHandler handler)
+    // XGROUP CREATE topic group 0 MKSTREAM; an existing group (BUSYGROUP) is kept as it is.
+    internal void CreateGroup(string topic, string group)
     {
-        Consumer consumer;
-        List<Dispatch> work;
         lock (_lock)
         {
             var stream = GetStream(topic);
-            if (!stream.Groups.TryGetValue(group, out var g))
+            if (!stream.Groups.ContainsKey(group))
             {
-                g = new Group(group);
-                stream.Groups[group] = g;
-            }
-
-            consumer = new Consumer(this, stream, g, client, handler);
-            g.Consumers.Add(consumer);
-            work = Pump(stream, g);
-        }
-
-        Run(work);
-        return consumer;
-    }
-
-    internal void Leave(Consumer consumer)
-    {
-        lock (_lock)
-        {
-            consumer.Active = false;
-            consumer.Group.Consumers.Remove(consumer);
-        }
-    }
-
-    internal void Ack(Consumer consumer, long id)
-    {
-        lock (_lock)
-        {
-            consumer.Group.Pending.Remove(id);
-        }
-    }
-
-    // XPENDING + XCLAIM of the entries idle for at least processingTimeout, to this consumer.
-    internal void Reclaim(Consumer consumer, TimeSpan processingTimeout)
-    {
-        List<Dispatch> work;
-        lock (_lock)
-        {
-            if (!consumer.Active)
-            {
-                return;
-            }
-
-            var now = time.GetTimestamp();
-            work = [];
-            foreach (var pending in consumer.Group.Pending.Values.Where(p => time.GetElapsedTime(p.DeliveredAt, now) >= processingTimeout).ToList())
-            {
-                logger.LogDebug("redis streams: claiming pending message {Id} of {Topic} for group {Group}", pending.Entry.Id, consumer.Stream.Topic, consumer.Group.Name);
-                pending.Owner = consumer;
-                pending.DeliveredAt = now;
-                work.Add(new Dispatch(consumer, pending));
+                stream.Groups[group] = new Group(group);
             }
         }
-
-        Run(work);
     }
 
-    internal bool Owns(Consumer consumer, Pending pending)
+    // One sidecar's subscription reading for a group. Redis does not tell them apart (contrib reads
+    // with the consumer name = consumerID); the emulator does, to know whether a pending entry is
+    // being handled by a sidecar that is still up (IsBusy).
+    internal Reader Join(string topic, string group)
     {
         lock (_lock)
         {
-            return consumer.Active && ReferenceEquals(pending.Owner, consumer) && consumer.Group.Pending.ContainsKey(pending.Entry.Id);
+            var stream = GetStream(topic);
+            var reader = new Reader(stream, stream.Groups[group]);
+            reader.Group.Readers.Add(reader);
+            return reader;
         }
     }
 
-    // Test hook: an entry is waiting for, or being handled by, a consumer that is up.
+    internal void Leave(Reader reader)
+    {
+        lock (_lock)
+        {
+            reader.Active = false;
+            reader.Group.Readers.Remove(reader);
+        }
+    }
+
+    // XREADGROUP GROUP group consumer COUNT count BLOCK .. STREAMS topic ">": the entries after the
+    // group's last delivered id (entries trimmed meanwhile are skipped), waiting until there is one.
+    internal async Task<IReadOnlyList<Entry>> ReadGroupAsync(Reader reader, int count, CancellationToken ct)
+    {
+        while (true)
+        {
+            Task arrived;
+            lock (_lock)
+            {
+                var entries = reader.Stream.After(reader.Group.LastDeliveredId, count);
+                if (entries.Count > 0)
+                {
+                    var now = time.GetTimestamp();
+                    foreach (var entry in entries)
+                    {
+                        reader.Group.Pending[entry.Id] = new Pending(entry, reader, now);
+                    }
+
+                    reader.Group.LastDeliveredId = entries[^1].Id;
+                    return entries;
+                }
+
+                arrived = reader.Stream.Arrived.Task;
+            }
+
+            await arrived.WaitAsync(ct);
+        }
+    }
+
+    // XACK topic group id
+    internal void Ack(Reader reader, long id)
+    {
+        lock (_lock)
+        {
+            reader.Group.Pending.Remove(id);
+        }
+    }
+
+    // One round of reclaimPendingMessages: XPENDING topic group - + COUNT count, then XCLAIM to this
+    // reader of those idle for at least minIdle. A pending entry no longer in the stream (trimmed by
+    // MAXLEN) is not returned by XCLAIM and is acknowledged instead
+    // (removeMessagesThatNoLongerExistFromPending). Empty when nothing is idle.
+    internal IReadOnlyList<Entry> ClaimIdle(Reader reader, int count, TimeSpan minIdle)
+    {
+        lock (_lock)
+        {
+            var group = reader.Group;
+            while (reader.Active)
+            {
+                var now = time.GetTimestamp();
+                var idle = group.Pending.Values.Take(count).Where(p => time.GetElapsedTime(p.DeliveredAt, now) >= minIdle).ToList();
+                if (idle.Count == 0)
+                {
+                    break;
+                }
+
+                var claimed = new List<Entry>();
+                foreach (var pending in idle)
+                {
+                    if (reader.Stream.Contains(pending.Entry.Id))
+                    {
+                        logger.LogDebug("redis streams: claiming pending message {Id} of {Topic} for group {Group}", pending.Entry.Id, reader.Stream.Topic, group.Name);
+                        pending.Reader = reader;
+                        pending.DeliveredAt = now;
+                        claimed.Add(pending.Entry);
+                    }
+                    else
+                    {
+                        group.Pending.Remove(pending.Entry.Id);
+                    }
+                }
+
+                if (claimed.Count > 0)
+                {
+                    return claimed;
+                }
+            }
+
+            return [];
+        }
+    }
+
+    // Test hook: an entry is waiting for, or being handled by, a subscription that is up.
     public bool IsBusy
     {
         get
@@ -110,8 +163,8 @@ public sealed class RedisStreamsServer(string componentName, TimeProvider time, 
             lock (_lock)
             {
                 return _streams.Values.SelectMany(s => s.Groups.Values.Select(g => (s, g))).Any(x =>
-                    (x.g.Consumers.Count > 0 && x.g.Next < x.s.Entries.Count) ||
-                    x.g.Pending.Values.Any(p => p.Owner.Active));
+                    (x.g.Readers.Count > 0 && x.s.HasAfter(x.g.LastDeliveredId)) ||
+                    x.g.Pending.Values.Any(p => p.Reader.Active));
             }
         }
     }
@@ -120,84 +173,94 @@ public sealed class RedisStreamsServer(string componentName, TimeProvider time, 
     {
         if (!_streams.TryGetValue(topic, out var stream))
         {
-            stream = new Stream(topic);
+            stream = new Stream(topic, NewSignal());
             _streams[topic] = stream;
         }
 
         return stream;
     }
 
-    // XREADGROUP ">": hand the entries the group has not read yet to its consumers, in turn.
-    private List<Dispatch> Pump(Stream stream, Group group)
-    {
-        var work = new List<Dispatch>();
-        while (group.Next < stream.Entries.Count && group.Consumers.Count > 0)
-        {
-            var entry = stream.Entries[group.Next++];
-            var consumer = group.Consumers[group.RoundRobin++ % group.Consumers.Count];
-            var pending = new Pending(entry, consumer, time.GetTimestamp());
-            group.Pending[entry.Id] = pending;
-            work.Add(new Dispatch(consumer, pending));
-        }
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        return work;
-    }
-
-    private static void Run(List<Dispatch> work)
-    {
-        foreach (var d in work)
-        {
-            d.Consumer.Client.Enqueue(d.Consumer, d.Pending);
-        }
-    }
-
+    // An entry id is its position in the stream (1, 2, ...), standing for Redis' "<ms>-<seq>".
     internal sealed record Entry(long Id, byte[] Data, IReadOnlyDictionary<string, string>? Metadata);
 
-    internal sealed class Pending(Entry entry, Consumer owner, long deliveredAt)
+    internal sealed class Pending(Entry entry, Reader reader, long deliveredAt)
     {
         public Entry Entry { get; } = entry;
 
-        public Consumer Owner { get; set; } = owner;
+        public Reader Reader { get; set; } = reader;
 
         public long DeliveredAt { get; set; } = deliveredAt;
     }
 
-    internal sealed class Stream(string topic)
+    // The live entries are _entries[_head..]; trimmed ones are dropped from the front in batches.
+    internal sealed class Stream(string topic, TaskCompletionSource arrived)
     {
+        private readonly List<Entry> _entries = [];
+        private int _head;
+        private long _lastId;
+
         public string Topic { get; } = topic;
 
-        public List<Entry> Entries { get; } = [];
-
         public Dictionary<string, Group> Groups { get; } = new(StringComparer.Ordinal);
+
+        // Completed, and replaced, by every XADD: what blocked readers wait for.
+        public TaskCompletionSource Arrived { get; set; } = arrived;
+
+        private long FirstId => _entries.Count > _head ? _entries[_head].Id : _lastId + 1;
+
+        public void Add(byte[] data, IReadOnlyDictionary<string, string>? metadata) => _entries.Add(new Entry(++_lastId, data, metadata));
+
+        public void TrimTo(long maxLength)
+        {
+            while (_entries.Count - _head > maxLength)
+            {
+                _entries[_head++] = null!;
+            }
+
+            if (_head > 1024 && _head > _entries.Count / 2)
+            {
+                _entries.RemoveRange(0, _head);
+                _head = 0;
+            }
+        }
+
+        public bool Contains(long id) => id >= FirstId && id <= _lastId;
+
+        public bool HasAfter(long id) => _lastId > id;
+
+        public List<Entry> After(long id, int count)
+        {
+            var from = Math.Max(id + 1, FirstId);
+            var result = new List<Entry>((int)Math.Min(count, Math.Max(0, _lastId - from + 1)));
+            for (var next = from; next <= _lastId && result.Count < count; next++)
+            {
+                result.Add(_entries[_head + (int)(next - FirstId)]);
+            }
+
+            return result;
+        }
     }
 
     internal sealed class Group(string name)
     {
         public string Name { get; } = name;
 
-        public int Next { get; set; }
+        public long LastDeliveredId { get; set; }
 
-        public int RoundRobin { get; set; }
+        // The pending entries list, in id order as XPENDING returns it.
+        public SortedDictionary<long, Pending> Pending { get; } = [];
 
-        public List<Consumer> Consumers { get; } = [];
-
-        public Dictionary<long, Pending> Pending { get; } = [];
+        public List<Reader> Readers { get; } = [];
     }
 
-    internal sealed class Consumer(RedisStreamsServer server, Stream stream, Group group, RedisStreamsClient client, PubSubHandler handler)
+    internal sealed class Reader(Stream stream, Group group)
     {
-        public RedisStreamsServer Server { get; } = server;
-
         public Stream Stream { get; } = stream;
 
         public Group Group { get; } = group;
 
-        public RedisStreamsClient Client { get; } = client;
-
-        public PubSubHandler Handler { get; } = handler;
-
         public bool Active { get; set; } = true;
     }
-
-    private sealed record Dispatch(Consumer Consumer, Pending Pending);
 }

@@ -7,7 +7,7 @@ namespace DaprEmulator.PubSub;
 
 // GET /dapr/subscribe on the app, like dapr pkg/runtime/pubsub GetSubscriptionsHTTP: 200 = the list,
 // 404 = no subscriptions, other statuses are logged and mean none. Subscriptions without any route
-// are dropped with a warning (filterSubscriptions). Bulk subscribe is not emulated: it fails loudly.
+// are dropped with a warning (filterSubscriptions).
 public static class SubscriptionDiscovery
 {
     // Go's encoding/json matches field names ignoring case.
@@ -49,11 +49,6 @@ public static class SubscriptionDiscovery
         var result = new List<SubscriptionSpec>();
         foreach (var item in items ?? [])
         {
-            if (item.BulkSubscribe?.Enabled == true)
-            {
-                throw new NotSupportedException($"bulk subscribe (topic {item.Topic} on {item.PubSubName}) is not supported by the emulator");
-            }
-
             var rules = new List<RoutingRule>();
             foreach (var rule in item.Routes?.Rules ?? [])
             {
@@ -76,10 +71,24 @@ public static class SubscriptionDiscovery
                 continue;
             }
 
+            var metadata = item.Metadata ?? new Dictionary<string, string>();
+            BulkSubscribeSpec? bulk = null;
+            if (item.BulkSubscribe is { Enabled: true } b)
+            {
+                // A raw payload reaches the app of a bulk subscription as base64 in "event", routed
+                // on that string: not emulated (nor an invalid rawPayload, which daprd reports per batch).
+                if (metadata.TryGetValue("rawPayload", out var raw) && raw.Length > 0 && (!Components.GoBool.TryParse(raw, out var isRaw) || isRaw))
+                {
+                    throw new NotSupportedException($"bulk subscribe with rawPayload (topic {item.Topic} on {item.PubSubName}) is not emulated");
+                }
+
+                bulk = new BulkSubscribeSpec(b.MaxMessagesCount, b.MaxAwaitDurationMs);
+            }
+
             result.Add(new SubscriptionSpec(
                 item.PubSubName ?? "", item.Topic ?? "", rules,
                 string.IsNullOrEmpty(item.DeadLetterTopic) ? null : item.DeadLetterTopic,
-                item.Metadata ?? new Dictionary<string, string>()));
+                metadata, bulk));
         }
 
         return result;
@@ -102,5 +111,8 @@ public static class SubscriptionDiscovery
         [property: JsonPropertyName("match")] string? Match,
         [property: JsonPropertyName("path")] string? Path);
 
-    private sealed record BulkSubscribeJson([property: JsonPropertyName("enabled")] bool Enabled);
+    private sealed record BulkSubscribeJson(
+        [property: JsonPropertyName("enabled")] bool Enabled,
+        [property: JsonPropertyName("maxMessagesCount")] int MaxMessagesCount,
+        [property: JsonPropertyName("maxAwaitDurationMs")] int MaxAwaitDurationMs);
 }
