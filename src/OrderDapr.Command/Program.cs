@@ -19,10 +19,10 @@ builder.Services.AddActors(options =>
 {
     options.Actors.RegisterActor<OrderActor>();
 
-    // An order actor keeps nothing in memory between calls, and most orders are done with within
-    // minutes: deactivate soon rather than after Dapr's default hour, so that the actors of a busy
-    // hour do not all stay in memory (the sidecar reads this from GET /dapr/config).
-    options.ActorIdleTimeout = builder.Configuration.GetValue("Actors:IdleTimeout", TimeSpan.FromMinutes(1));
+    // An order actor keeps nothing in memory between calls: deactivate it soon rather than after
+    // Dapr's default hour, so that the actors of a busy hour do not all stay in memory (the sidecar
+    // reads this from GET /dapr/config and deactivates them).
+    options.ActorIdleTimeout = builder.Configuration.GetValue("Actors:IdleTimeout", TimeSpan.FromSeconds(10));
 });
 
 var app = builder.Build();

@@ -19,7 +19,9 @@ public sealed record BenchOptions
           --reference-seconds S   length of each reference measurement [10]
           --half-rate-seconds S   length of the lag measurement at half the placement rate [20]
           --idle-samples N        orders placed one at a time to measure the idle lag [200]
+          --warm-up S             seconds of load before measuring, while .NET optimizes the hot code [30]
           --quick                 a short run: 10000 orders, 2000 lifecycle orders, 5 s phases
+          --only P1,P2            run only these phases: ceiling, floor, idle-lag, place, half-rate, lifecycle, reads
           --out DIR               where the JSON result and PNG chart go [bench-results]
           --command URL           order-command [http://127.0.0.1:5001]
           --query URL             order-query [http://127.0.0.1:5002]
@@ -47,7 +49,15 @@ public sealed record BenchOptions
 
     public int IdleSamples { get; init; } = 200;
 
+    public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(30);
+
     public string OutputFolder { get; init; } = "bench-results";
+
+    public static readonly string[] Phases = ["ceiling", "floor", "idle-lag", "place", "half-rate", "lifecycle", "reads"];
+
+    public IReadOnlySet<string> Only { get; init; } = new HashSet<string>(Phases, StringComparer.Ordinal);
+
+    public bool Runs(string phase) => Only.Contains(phase);
 
     public Endpoints Endpoints { get; init; } = new(
         new Uri("http://127.0.0.1:5001"), new Uri("http://127.0.0.1:5002"),
@@ -77,12 +87,14 @@ public sealed record BenchOptions
                 "--reference-seconds" => options with { ReferenceDuration = Seconds() },
                 "--half-rate-seconds" => options with { HalfRateDuration = Seconds() },
                 "--idle-samples" => options with { IdleSamples = (int)Number() },
+                "--warm-up" => options with { WarmUp = Seconds() },
                 "--quick" => options with
                 {
                     Orders = 10_000, LifecycleOrders = 2_000, ReadDuration = TimeSpan.FromSeconds(5),
-                    ReferenceDuration = TimeSpan.FromSeconds(5), HalfRateDuration = TimeSpan.FromSeconds(10), IdleSamples = 50,
+                    ReferenceDuration = TimeSpan.FromSeconds(5), HalfRateDuration = TimeSpan.FromSeconds(10), IdleSamples = 50, WarmUp = TimeSpan.FromSeconds(15),
                 },
                 "--out" => options with { OutputFolder = Value() },
+                "--only" => options with { Only = ParsePhases(Value()) },
                 "--command" => options with { Endpoints = options.Endpoints with { Command = Url() } },
                 "--query" => options with { Endpoints = options.Endpoints with { Query = Url() } },
                 "--command-sidecar" => options with { Endpoints = options.Endpoints with { CommandSidecarHttp = Url() } },
@@ -96,6 +108,14 @@ public sealed record BenchOptions
         return options.Orders < 1 || options.Clients < 1 || options.Customers < 1
             ? throw new ArgumentException("--orders, --clients and --customers must be at least 1")
             : options;
+    }
+
+    private static HashSet<string> ParsePhases(string list)
+    {
+        var phases = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        return phases.FirstOrDefault(p => !Phases.Contains(p)) is { } unknown
+            ? throw new ArgumentException($"unknown phase {unknown} (phases: {string.Join(", ", Phases)})")
+            : phases;
     }
 
     private static string? Token(string specific) =>

@@ -3,23 +3,25 @@ using GraphQL;
 using GraphQL.DI;
 using GraphQL.Validation;
 using GraphQLParser.AST;
+using GraphQLParser.Visitors;
 
 namespace OrderDapr.Query.GraphQL;
 
 // Frontends send the same few query texts over and over: parse and validate each text once. A
-// document is cached only after it passed validation; a cached one is checked again only by the
-// rules whose verdict can depend on the variables (complexity). Bounded, so that a client sending
-// ever new texts cannot grow it: past the bound, new texts are simply not cached.
-public sealed class DocumentCache(IEnumerable<IValidationRule> cachedDocumentRules) : IConfigureExecution
+// document is cached only after it passed validation. A cached document is checked again only
+// when its verdict can depend on the variables: when a list size (`first`) comes from a variable,
+// the complexity rule runs again with the new values. Bounded, so that a client sending ever new
+// texts cannot grow it: past the bound, new texts are simply not cached.
+public sealed class DocumentCache(IEnumerable<IValidationRule> variableDependentRules) : IConfigureExecution
 {
     public const int MaxDocuments = 1_000;
 
-    private readonly ConcurrentDictionary<string, GraphQLDocument> _documents = new(StringComparer.Ordinal);
-    private readonly IValidationRule[] _cachedDocumentRules = [.. cachedDocumentRules];
+    private static readonly IValidationRule[] NoRules = [];
+
+    private readonly ConcurrentDictionary<string, (GraphQLDocument Document, IValidationRule[] Rules)> _documents = new(StringComparer.Ordinal);
+    private readonly IValidationRule[] _variableDependentRules = [.. variableDependentRules];
 
     public float SortOrder => 200;
-
-    public int Count => _documents.Count;
 
     public async Task<ExecutionResult> ExecuteAsync(ExecutionOptions options, ExecutionDelegate next)
     {
@@ -28,19 +30,49 @@ public sealed class DocumentCache(IEnumerable<IValidationRule> cachedDocumentRul
             return await next(options);
         }
 
-        var cached = _documents.GetValueOrDefault(query);
-        if (cached is not null)
+        var cached = _documents.TryGetValue(query, out var entry);
+        if (cached)
         {
-            options.Document = cached;
-            options.ValidationRules = _cachedDocumentRules;
+            options.Document = entry.Document;
+            options.ValidationRules = entry.Rules;
         }
 
         var result = await next(options);
-        if (cached is null && result is { Executed: true, Document: { } document } && _documents.Count < MaxDocuments)
+        if (!cached && result is { Executed: true, Document: { } document } && _documents.Count < MaxDocuments)
         {
-            _documents.TryAdd(query, document);
+            var rules = await SizedByVariablesAsync(document) ? _variableDependentRules : NoRules;
+            _documents.TryAdd(query, (document, rules));
         }
 
         return result;
+    }
+
+    private static async Task<bool> SizedByVariablesAsync(GraphQLDocument document)
+    {
+        var finder = new ListSizeFromVariable();
+        var context = new ListSizeFromVariable.Context();
+        await finder.VisitAsync(document, context);
+        return context.Found;
+    }
+
+    // Finds an argument `first` whose value is a variable.
+    private sealed class ListSizeFromVariable : ASTVisitor<ListSizeFromVariable.Context>
+    {
+        public sealed class Context : IASTVisitorContext
+        {
+            public bool Found { get; set; }
+
+            public CancellationToken CancellationToken => CancellationToken.None;
+        }
+
+        protected override ValueTask VisitArgumentAsync(GraphQLArgument argument, Context context)
+        {
+            if (argument.Name.Value.Span.SequenceEqual("first") && argument.Value is GraphQLVariable)
+            {
+                context.Found = true;
+            }
+
+            return base.VisitArgumentAsync(argument, context);
+        }
     }
 }

@@ -142,9 +142,11 @@ public sealed class RedisStreamsClient : IPubSubComponent
     {
         try
         {
-            await foreach (var work in _queue.Reader.ReadAllAsync(_closed.Token))
+            // ReadAsync hands each message to one waiting worker; WaitToReadAsync (and ReadAllAsync)
+            // would wake every idle worker for every message, thousands with a large concurrency.
+            while (true)
             {
-                await ProcessAsync(work);
+                await ProcessAsync(await _queue.Reader.ReadAsync(_closed.Token));
             }
         }
         catch (OperationCanceledException)
