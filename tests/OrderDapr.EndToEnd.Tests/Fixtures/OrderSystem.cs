@@ -21,6 +21,10 @@ public class OrderSystem : IAsyncLifetime
 
     public string CommandSidecarGrpcEndpoint => commandSidecar!.GrpcEndpoint;
 
+    public Uri CommandBaseAddress => commandService!.BaseAddress;
+
+    public Uri QueryBaseAddress => queryService!.BaseAddress;
+
     protected virtual IReadOnlyDictionary<string, string> CommandEnvironment => new Dictionary<string, string>();
 
     protected DaprEmulatorHost Emulator => emulator!;
@@ -79,19 +83,40 @@ public class OrderSystem : IAsyncLifetime
         return found;
     }
 
+    // The distinct events of one order published on `orders` once the emulator is idle: nothing
+    // published later can be missed.
+    public async Task<IReadOnlyList<JsonElement>> PublishedOnceQuietAsync(string orderId)
+    {
+        await Emulator.WaitForIdleAsync(Eventually.DefaultTimeout);
+        return [.. PublishedOrderEvents()
+            .Where(e => e.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Object
+                        && d.TryGetProperty("orderId", out var id) && id.GetString() == orderId)
+            .DistinctBy(e => e.GetProperty("data").GetProperty("eventId").GetString())];
+    }
+
     // Runs a request that must change nothing, and checks that it stored and published nothing.
     public async Task<Answer> AssertChangesNothingAsync(Func<Task<Answer>> request)
     {
+        Answer? answer = null;
+        await AssertChangesNothingAsync(async () => answer = await request());
+        return answer!;
+    }
+
+    // Runs requests that must change nothing: neither the event store nor the read model, and
+    // nothing published.
+    public async Task AssertChangesNothingAsync(Func<Task> requests)
+    {
         await Emulator.WaitForIdleAsync(Eventually.DefaultTimeout);
-        var storedBefore = EventStoreSnapshot();
+        var storedBefore = StoreSnapshot("eventstore");
+        var projectedBefore = StoreSnapshot("readmodel");
         var publishedBefore = PublishedOrderEvents().Count;
 
-        var answer = await request();
+        await requests();
 
         await Emulator.WaitForIdleAsync(Eventually.DefaultTimeout);
-        Assert.Equal(storedBefore, EventStoreSnapshot());
+        Assert.Equal(storedBefore, StoreSnapshot("eventstore"));
+        Assert.Equal(projectedBefore, StoreSnapshot("readmodel"));
         Assert.Equal(publishedBefore, PublishedOrderEvents().Count);
-        return answer;
     }
 
     // Hands a published event to the broker once more, as an at-least-once broker may, and waits
@@ -136,10 +161,10 @@ public class OrderSystem : IAsyncLifetime
     private List<JsonElement> PublishedOrderEvents() =>
         [.. Emulator.GetPublishedMessages("orderpubsub", "orders").Select(m => JsonDocument.Parse(m.Data).RootElement.Clone())];
 
-    // Every key of the event store with its ETag: any write changes an ETag.
-    private string EventStoreSnapshot() =>
-        string.Join("\n", Emulator.GetStateKeys("eventstore").Order(StringComparer.Ordinal)
-            .Select(key => $"{key}={Emulator.ReadState("eventstore", key)?.ETag}"));
+    // Every key of a store with its ETag: any write changes an ETag.
+    private string StoreSnapshot(string store) =>
+        string.Join("\n", Emulator.GetStateKeys(store).Order(StringComparer.Ordinal)
+            .Select(key => $"{key}={Emulator.ReadState(store, key)?.ETag}"));
 
     private async Task<DaprSidecar> StartSidecarAsync(string appId)
     {
