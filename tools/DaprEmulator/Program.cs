@@ -10,7 +10,8 @@ const string Usage = """
                                                  Multi-App Run: a sidecar per app of the run file, then each app's command
       DaprEmulator --help                        This text
 
-    Apps get APP_ID, APP_PORT, DAPR_HTTP_PORT, DAPR_GRPC_PORT and APP_PROTOCOL. Ctrl+C or SIGTERM stops everything.
+    Apps get APP_ID, APP_PORT, DAPR_HTTP_PORT, DAPR_GRPC_PORT, APP_PROTOCOL, DAPR_API_TOKEN and APP_API_TOKEN (generated
+    for the run unless set; listed in .dapr-emulator/run-tokens.json next to the run file). Ctrl+C or SIGTERM stops everything.
     """;
 
 if (args.Length == 0 || args[0] is "--help" or "-h" or "help")

@@ -4,6 +4,7 @@ using Dapr.Actors;
 using Dapr.Actors.Client;
 using Dapr.Actors.Runtime;
 using DaprEmulator.Actors;
+using DaprEmulator.Faults;
 using DaprEmulator.Scheduler;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -24,13 +25,17 @@ internal sealed class ActorTestbed : IAsyncDisposable
     private readonly List<WebApplication> webs = [];
     private readonly ConcurrentQueue<string> logs = new();
 
-    public ActorTestbed(FakeTimeProvider? time = null, InMemoryActorStateStorage? storage = null, ReminderScheduler? scheduler = null)
+    public ActorTestbed(FakeTimeProvider? time = null, InMemoryActorStateStorage? storage = null, ReminderScheduler? scheduler = null, FaultPlan? faults = null)
     {
         Time = time ?? new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         Storage = storage ?? new InMemoryActorStateStorage();
         Scheduler = scheduler ?? new ReminderScheduler();
-        Runtime = new DaprEmulator.Actors.ActorRuntime(Time, LoggerFactory.Create(b => b.AddProvider(new RecordingLoggerProvider(logs))), Scheduler);
+        var loggers = LoggerFactory.Create(b => b.AddProvider(new RecordingLoggerProvider(logs)));
+        Faults = faults is null ? null : new FaultInjector(faults, Time, loggers.CreateLogger("faults"));
+        Runtime = new DaprEmulator.Actors.ActorRuntime(Time, loggers, Scheduler, Faults);
     }
+
+    public FaultInjector? Faults { get; }
 
     public FakeTimeProvider Time { get; }
 

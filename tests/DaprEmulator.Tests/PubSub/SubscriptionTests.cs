@@ -31,9 +31,7 @@ public sealed class SubscriptionTests
         Assert.Equal("application/json", ce["datacontenttype"]!.GetValue<string>());
         Assert.Equal("orders", ce["topic"]!.GetValue<string>());
         Assert.Equal("orderpubsub", ce["pubsubname"]!.GetValue<string>());
-        Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$", ce["traceparent"]!.GetValue<string>());
-        Assert.Equal(ce["traceparent"]!.GetValue<string>(), ce["traceid"]!.GetValue<string>());
-        Assert.NotNull(ce["tracestate"]);
+        Assert.Equal(("", "", ""), (ce["traceid"]!.GetValue<string>(), ce["traceparent"]!.GetValue<string>(), ce["tracestate"]!.GetValue<string>()));
         Assert.True(DateTimeOffset.TryParse(ce["time"]!.GetValue<string>(), out _));
         Assert.Equal("o-1", ce["data"]!["orderId"]!.GetValue<string>());
         Assert.Equal("orderpubsub", received.Headers["pubsubName"]);

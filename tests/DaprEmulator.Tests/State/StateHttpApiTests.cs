@@ -83,7 +83,7 @@ public sealed class StateHttpApiTests
         await using var env = await EmulatorWithApp.StartAsync("app", null, Yaml.PostgresV2("store"));
         using var http = new HttpClient { BaseAddress = new Uri(env.Sidecar.HttpEndpoint) };
 
-        var invoke = await http.PostAsync("/v1.0/invoke/other/method/do", null, Ct);
+        var invoke = await http.PostAsync("/v1.0/bindings/mail", null, Ct);
         var unknown = await http.GetAsync("/nothing/here", Ct);
 
         Assert.Equal(HttpStatusCode.NotImplemented, invoke.StatusCode);

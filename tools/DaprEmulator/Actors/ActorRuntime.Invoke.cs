@@ -191,7 +191,7 @@ public sealed partial class ActorRuntime
             }
         }
 
-        using var response = await SendAsync(request, ct);
+        using var response = await SendAsync(host, request, ct);
         var responseBody = await response.Content.ReadAsByteArrayAsync(ct);
 
         // pkg/actors/targets/app/transport/http: only 200 is a success.
@@ -225,7 +225,7 @@ public sealed partial class ActorRuntime
             Content = new ByteArrayContent(json),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var response = await SendAsync(request, ct);
+        using var response = await SendAsync(host, request, ct);
         var responseBody = await response.Content.ReadAsStringAsync(ct);
         if (response.StatusCode != HttpStatusCode.OK)
         {
@@ -269,7 +269,7 @@ public sealed partial class ActorRuntime
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Delete, ActorUrl(host, actorType, actorId, null));
-            using var response = await SendAsync(request, stopping.Token);
+            using var response = await SendAsync(host, request, stopping.Token);
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 logger.LogError(
@@ -287,8 +287,9 @@ public sealed partial class ActorRuntime
         }
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    private async Task<HttpResponseMessage> SendAsync(ActorHost host, HttpRequestMessage request, CancellationToken ct)
     {
+        AddAppToken(request, host.AppApiToken);
         try
         {
             return await http.SendAsync(request, ct);
@@ -297,6 +298,16 @@ public sealed partial class ActorRuntime
         {
             // Worded like the Go client's error that daprd passes on.
             throw ActorApiException.Invoke($"{request.Method.Method[0]}{request.Method.Method[1..].ToLowerInvariant()} \"{request.RequestUri}\": {ex.Message}");
+        }
+    }
+
+    // The channel's appHeaderToken, set on every request (pkg/channel/http constructRequest).
+    private static void AddAppToken(HttpRequestMessage request, string? appApiToken)
+    {
+        if (appApiToken is not null)
+        {
+            request.Headers.Remove("dapr-api-token");
+            request.Headers.TryAddWithoutValidation("dapr-api-token", appApiToken);
         }
     }
 

@@ -4,9 +4,13 @@ public sealed partial class ActorRuntime
 {
     // An app registered by its sidecar. Types is empty when the app hosts no actors, or when it
     // does but has no actor state store (daprd then disables hosting).
-    private sealed class ActorHost(string appId, Uri baseAddress, IActorStateStorage? storage, IReadOnlyDictionary<string, TimeSpan> idleTimeoutByType)
+    // AppApiToken is the APP_API_TOKEN of the app's sidecar: daprd sends it on every call to its app,
+    // so the runtime, shared by all sidecars, sends the token of the app it calls.
+    private sealed class ActorHost(string appId, Uri baseAddress, string? appApiToken, IActorStateStorage? storage, IReadOnlyDictionary<string, TimeSpan> idleTimeoutByType)
     {
         public string AppId { get; } = appId;
+
+        public string? AppApiToken { get; } = appApiToken;
 
         public string Address { get; } = baseAddress.AbsoluteUri.TrimEnd('/');
 

@@ -38,21 +38,30 @@ public sealed partial class ActorRuntime : IAsyncDisposable
     private long entriesExamined;
 
     public ActorRuntime(TimeProvider timeProvider, ILoggerFactory loggerFactory, ReminderScheduler reminderScheduler)
+        : this(timeProvider, loggerFactory, reminderScheduler, null)
+    {
+    }
+
+    internal ActorRuntime(TimeProvider timeProvider, ILoggerFactory loggerFactory, ReminderScheduler reminderScheduler, Faults.FaultInjector? faults)
     {
         time = timeProvider;
         scheduler = reminderScheduler;
         logger = loggerFactory.CreateLogger("DaprEmulator.Actors");
-        http = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
+        HttpMessageHandler handler = new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2) };
+        http = new HttpClient(faults?.AppChannel(handler) ?? handler)
         {
             Timeout = Timeout.InfiniteTimeSpan,
         };
         loop = Task.Run(RunLoopAsync);
     }
 
-    public async Task RegisterHostAsync(string appId, Uri appBaseAddress, IActorStateStorage? storage, CancellationToken ct)
+    public Task RegisterHostAsync(string appId, Uri appBaseAddress, IActorStateStorage? storage, CancellationToken ct) =>
+        RegisterHostAsync(appId, appBaseAddress, null, storage, ct);
+
+    public async Task RegisterHostAsync(string appId, Uri appBaseAddress, string? appApiToken, IActorStateStorage? storage, CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(stopping.IsCancellationRequested, this);
-        var config = await ReadAppConfigAsync(appId, appBaseAddress.AbsoluteUri.TrimEnd('/'), ct);
+        var config = await ReadAppConfigAsync(appId, appBaseAddress.AbsoluteUri.TrimEnd('/'), appApiToken, ct);
         if (config.ReentrancyEnabled)
         {
             logger.LogError("App {AppId} enables actor reentrancy: actor reentrancy is not supported by the emulator", appId);
@@ -77,7 +86,7 @@ public sealed partial class ActorRuntime : IAsyncDisposable
             idleByType = new Dictionary<string, TimeSpan>();
         }
 
-        var host = new ActorHost(appId, appBaseAddress, storage, idleByType);
+        var host = new ActorHost(appId, appBaseAddress, appApiToken, storage, idleByType);
         lock (gate)
         {
             ObjectDisposedException.ThrowIf(stopping.IsCancellationRequested, this);
@@ -254,9 +263,11 @@ public sealed partial class ActorRuntime : IAsyncDisposable
         }
     }
 
-    private async Task<ActorAppConfig> ReadAppConfigAsync(string appId, string appAddress, CancellationToken ct)
+    private async Task<ActorAppConfig> ReadAppConfigAsync(string appId, string appAddress, string? appApiToken, CancellationToken ct)
     {
-        using var response = await http.GetAsync(new Uri(appAddress + "/dapr/config"), ct);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(appAddress + "/dapr/config"));
+        AddAppToken(request, appApiToken);
+        using var response = await http.SendAsync(request, ct);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return ActorAppConfig.Empty;

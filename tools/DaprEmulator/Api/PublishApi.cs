@@ -16,18 +16,18 @@ internal sealed class PublishApi(SidecarContext context)
         string? traceParent, string? traceState)
     {
         var raw = Validate(pubsub, topic, metadata);
-        var trace = TraceContext.ChildOf(traceParent);
+        var (traceId, state) = TraceContext.FromCaller(traceParent, traceState);
         byte[] payload;
         Dictionary<string, string> md = new(metadata, StringComparer.Ordinal);
         if (!raw)
         {
-            payload = Envelope(pubsub, topic, data, contentType, metadata, trace, traceState ?? "");
+            payload = Envelope(pubsub, topic, data, contentType, metadata, traceId, state);
         }
         else
         {
             payload = data;
-            md["traceid"] = trace;
-            md["tracestate"] = traceState ?? "";
+            md["traceid"] = traceId;
+            md["tracestate"] = state;
         }
 
         Send(pubsub, topic, payload, md);
@@ -38,6 +38,7 @@ internal sealed class PublishApi(SidecarContext context)
         string? traceParent, string? traceState)
     {
         var raw = Validate(pubsub, topic, metadata);
+        var (traceId, state) = TraceContext.FromCaller(traceParent, traceState);
         var ids = new HashSet<string>(StringComparer.Ordinal);
         var prepared = new List<(string Id, byte[] Data, Dictionary<string, string> Metadata)>();
         foreach (var entry in entries)
@@ -53,7 +54,7 @@ internal sealed class PublishApi(SidecarContext context)
             var md = entry.Metadata.Count > 0
                 ? new Dictionary<string, string>(metadata.Concat(entry.Metadata).GroupBy(p => p.Key).Select(g => g.Last()), StringComparer.Ordinal)
                 : new Dictionary<string, string>(StringComparer.Ordinal);
-            var data = raw ? entry.Event : Envelope(pubsub, topic, entry.Event, entry.ContentType, md, TraceContext.ChildOf(traceParent), traceState ?? "");
+            var data = raw ? entry.Event : Envelope(pubsub, topic, entry.Event, entry.ContentType, md, traceId, state);
             prepared.Add((entry.EntryId, data, md));
         }
 
@@ -121,6 +122,11 @@ internal sealed class PublishApi(SidecarContext context)
 
     private void Send(string pubsub, string topic, byte[] data, IReadOnlyDictionary<string, string> metadata)
     {
+        if (context.Faults?.PublishFailure(pubsub, topic) is { } fault)
+        {
+            throw fault;
+        }
+
         try
         {
             context.Publisher.Publish(pubsub, topic, data, metadata, null);

@@ -10,4 +10,5 @@ internal sealed record SidecarContext(
     SidecarComponents Components,
     PubSubPublisher Publisher,
     TransactionalOutbox Outbox,
-    TimeProvider Time);
+    TimeProvider Time,
+    Faults.FaultInjector? Faults);

@@ -38,6 +38,11 @@ internal sealed class StateApi(SidecarContext context)
         var raw = Key(store, key);
         try
         {
+            if (Fault(storeName) is { } fault)
+            {
+                throw fault;
+            }
+
             return store.Store.Get(raw);
         }
         catch (Exception e) when (e is StateStoreException or StateETagException)
@@ -55,6 +60,12 @@ internal sealed class StateApi(SidecarContext context)
         }
 
         var raw = keys.Select(k => Key(store, k)).ToList();
+        if (Fault(storeName) is { } fault)
+        {
+            // GetBulkState returns the store's error as is (gRPC Unknown); onBulkGetState answers 500 ERR_STATE_BULK_GET.
+            throw new DaprApiException(StatusCode.Unknown, 500, "ERR_STATE_BULK_GET", fault.Message);
+        }
+
         return [.. store.Store.BulkGet(raw).Select(i => i with { Key = StateKeyPrefix.Strip(i.Key) })];
     }
 
@@ -81,7 +92,7 @@ internal sealed class StateApi(SidecarContext context)
             return;
         }
 
-        var error = Bulk(operations, op => store.Store.Set(op));
+        var error = Fault(storeName) ?? Bulk(operations, op => store.Store.Set(op));
         if (error is not null)
         {
             throw StoreError(error, "ERR_STATE_SAVE", $"failed saving state in state store {storeName}");
@@ -94,6 +105,11 @@ internal sealed class StateApi(SidecarContext context)
         var raw = operation with { Key = Key(store, operation.Key) };
         try
         {
+            if (Fault(storeName) is { } fault)
+            {
+                throw fault;
+            }
+
             store.Store.Delete(raw);
         }
         catch (Exception e) when (e is StateStoreException or StateETagException)
@@ -106,7 +122,7 @@ internal sealed class StateApi(SidecarContext context)
     {
         var store = Resolve(storeName, http: false);
         var raw = operations.Select(o => o with { Key = Key(store, o.Key) }).ToList();
-        var error = Bulk(raw, op => store.Store.Delete(op));
+        var error = Fault(storeName) ?? Bulk(raw, op => store.Store.Delete(op));
         if (error is not null)
         {
             throw StoreError(error, "ERR_STATE_BULK_DELETE", $"failed deleting state in state store {storeName}");
@@ -119,11 +135,19 @@ internal sealed class StateApi(SidecarContext context)
     {
         var store = Resolve(storeName, http);
         IReadOnlyList<StateOperation> raw = [.. operations.Select(o => o with { Key = Key(store, o.Key) })];
+
+        // An injected failure comes before the outbox's publish: a failed transaction leaves no trace.
+        if (Fault(storeName) is { } fault)
+        {
+            throw TransactionError(fault);
+        }
+
         if (context.Outbox.Enabled(storeName))
         {
             try
             {
-                raw = context.Outbox.PublishInternal(storeName, raw, PubSub.TraceContext.ChildOf(traceParent), traceState ?? "");
+                var (traceId, state) = PubSub.TraceContext.FromCaller(traceParent, traceState);
+                raw = context.Outbox.PublishInternal(storeName, raw, traceId, state);
             }
             catch (Exception e) when (e is PubSub.PubSubNotFoundException or ObjectDisposedException or InvalidOperationException)
             {
@@ -137,9 +161,14 @@ internal sealed class StateApi(SidecarContext context)
         }
         catch (Exception e) when (e is StateStoreException or StateETagException)
         {
-            throw DaprErrors.Basic(StatusCode.Internal, 500, "ERR_STATE_TRANSACTION", $"error while executing state transaction: {e.Message}");
+            throw TransactionError(e);
         }
     }
+
+    private static DaprApiException TransactionError(Exception e) =>
+        DaprErrors.Basic(StatusCode.Internal, 500, "ERR_STATE_TRANSACTION", $"error while executing state transaction: {e.Message}");
+
+    private StateStoreException? Fault(string storeName) => context.Faults?.StateCallFailure(storeName);
 
     private static Exception? Bulk<T>(IReadOnlyList<T> operations, Action<T> apply)
         where T : StateOperation

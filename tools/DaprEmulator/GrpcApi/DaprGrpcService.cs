@@ -8,7 +8,7 @@ using Autogen = Dapr.Client.Autogen.Grpc.v1;
 namespace DaprEmulator.GrpcApi;
 
 // The emulated methods of dapr.proto.runtime.v1.Dapr for one sidecar (dapr pkg/api/grpc/grpc.go).
-internal sealed class DaprGrpcService(SidecarContext context, ISidecarMetadataSource metadata, string? apiToken)
+internal sealed class DaprGrpcService(SidecarContext context, ISidecarMetadataSource metadata)
 {
     private readonly StateApi _state = new(context);
     private readonly PublishApi _publish = new(context);
@@ -17,16 +17,6 @@ internal sealed class DaprGrpcService(SidecarContext context, ISidecarMetadataSo
         string method, TRequest request, ServerCallContext call,
         Func<DaprGrpcService, TRequest, ServerCallContext, Task<TResponse>> handler)
     {
-        if (apiToken is not null)
-        {
-            // pkg/api/grpc/auth.go: a missing or wrong dapr-api-token is Unauthenticated ("Unauthorized").
-            var token = call.RequestHeaders.GetValue("dapr-api-token");
-            if (token != apiToken)
-            {
-                throw new RpcException(new Status(StatusCode.Unauthenticated, "Unauthorized"));
-            }
-        }
-
         try
         {
             return await handler(this, request, call);

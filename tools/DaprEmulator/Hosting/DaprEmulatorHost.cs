@@ -1,5 +1,6 @@
 using DaprEmulator.Actors;
 using DaprEmulator.Components;
+using DaprEmulator.Faults;
 using DaprEmulator.PubSub;
 using DaprEmulator.Scheduler;
 using DaprEmulator.State;
@@ -18,6 +19,8 @@ public sealed class DaprEmulatorHost : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly List<DaprSidecar> _sidecars = [];
     private readonly ReminderScheduler _scheduler = new();
+    private readonly FaultInjector? _faults;
+    private readonly Dictionary<string, int> _nextReplica = new(StringComparer.Ordinal);
 
     private DaprEmulatorHost(EmulatorOptions options, ResourceSet resources)
     {
@@ -25,7 +28,12 @@ public sealed class DaprEmulatorHost : IAsyncDisposable
         _resources = resources;
         _backends = new SharedBackends(options.TimeProvider, options.LoggerFactory);
         _log = options.LoggerFactory.CreateLogger("DaprEmulator");
-        Actors = new ActorRuntime(options.TimeProvider, options.LoggerFactory, _scheduler);
+        if (options.Faults is { } plan)
+        {
+            _faults = new FaultInjector(plan, options.TimeProvider, options.LoggerFactory.CreateLogger("DaprEmulator.Faults"));
+        }
+
+        Actors = new ActorRuntime(options.TimeProvider, options.LoggerFactory, _scheduler, _faults);
         Published = new PublishedMessageLog(options.RecordTraffic);
         Deliveries = new DeliveryLog(options.RecordTraffic);
     }
@@ -35,6 +43,9 @@ public sealed class DaprEmulatorHost : IAsyncDisposable
     public PublishedMessageLog Published { get; }
 
     public DeliveryLog Deliveries { get; }
+
+    // What the fault plan (EmulatorOptions.Faults) injected so far; all zero without one.
+    public FaultCounts Faults => _faults?.Counts ?? FaultCounts.None;
 
     public IReadOnlyList<DaprSidecar> Sidecars
     {
@@ -74,7 +85,7 @@ public sealed class DaprEmulatorHost : IAsyncDisposable
         }
 
         var sidecar = await DaprSidecar.StartAsync(
-            options, resources, _backends, Published, Deliveries, Actors, _options.Namespace, _options.TimeProvider, _options.LoggerFactory, ct);
+            options, resources, new SidecarEnvironment(_backends, Published, Deliveries, Actors, _faults, ReplicaOf, _options.Namespace, _options.TimeProvider, _options.LoggerFactory), ct);
         lock (_lock)
         {
             _sidecars.Add(sidecar);
@@ -82,6 +93,23 @@ public sealed class DaprEmulatorHost : IAsyncDisposable
 
         _log.LogInformation("sidecar for {AppId} started: HTTP {Http}, gRPC {Grpc}", options.AppId, sidecar.HttpEndpoint, sidecar.GrpcEndpoint);
         return sidecar;
+    }
+
+    // Name resolution for service invocation: the sidecars of an app id, taken in turn.
+    private DaprSidecar? ReplicaOf(string appId)
+    {
+        lock (_lock)
+        {
+            var replicas = _sidecars.Where(s => s.AppId == appId && !s.IsStopped).ToList();
+            if (replicas.Count == 0)
+            {
+                return null;
+            }
+
+            var next = _nextReplica.GetValueOrDefault(appId);
+            _nextReplica[appId] = next + 1;
+            return replicas[next % replicas.Count];
+        }
     }
 
     // Test hook: every message published to a topic (CloudEvent JSON in Data), oldest first.

@@ -15,7 +15,8 @@ public sealed partial class DaprSidecar
             {
                 await AppPortProbe.WaitAsync(port, ct);
                 _log.LogInformation("application discovered on port {Port}", port);
-                _app = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30) })
+                HttpMessageHandler channel = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30) };
+                _app = new HttpClient(_environment.Faults?.AppChannel(channel) ?? channel)
                 {
                     BaseAddress = new Uri($"http://127.0.0.1:{port}/"),
                     Timeout = Timeout.InfiniteTimeSpan,
@@ -54,12 +55,44 @@ public sealed partial class DaprSidecar
     {
         try
         {
-            await _actors.RegisterHostAsync(AppId, new Uri($"http://127.0.0.1:{appPort}/"), ActorStorage(), ct);
+            await _actors.RegisterHostAsync(AppId, new Uri($"http://127.0.0.1:{appPort}/"), _options.AppApiToken, ActorStorage(), ct);
             _actorHostRegistered = true;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             _log.LogError("Failed to register hosted actors: {Error}", e.Message);
+        }
+    }
+
+    // A service invocation call to this sidecar's app, with its APP_API_TOKEN in place of any
+    // dapr-api-token the call carried (the channel's Header.Set).
+    internal async Task<HttpResponseMessage> CallAppAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        var app = _app;
+        if (AppPort is not { } port)
+        {
+            throw AppChannelException.NotInitialized();
+        }
+
+        var url = new Uri(new Uri($"http://127.0.0.1:{port}/"), request.RequestUri!);
+        if (_options.AppApiToken is not null)
+        {
+            request.Headers.Remove("dapr-api-token");
+        }
+
+        try
+        {
+            // Until the app port has answered the channel has no client: the app is not listening.
+            if (app is null)
+            {
+                throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused));
+            }
+
+            return await app.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            throw AppChannelException.From(request, url, e);
         }
     }
 
@@ -98,11 +131,11 @@ public sealed partial class DaprSidecar
                 {
                     var collector = new BulkCollector(bulk, new BulkAppSubscription(spec, app, retry, outcomes, _time, logger).HandleAsync, _time, logger);
                     _bulkCollectors.Add(collector);
-                    _subscriptions.Add(pubsub.Component.Subscribe(spec.Topic, collector.HandleAsync));
+                    _subscriptions.Add(pubsub.Component.Subscribe(spec.Topic, WithFaults(collector.HandleAsync)));
                 }
                 else
                 {
-                    _subscriptions.Add(pubsub.Component.Subscribe(spec.Topic, new AppSubscription(spec, app, retry, outcomes, _time, logger).HandleAsync));
+                    _subscriptions.Add(pubsub.Component.Subscribe(spec.Topic, WithFaults(new AppSubscription(spec, app, retry, outcomes, _time, logger).HandleAsync)));
                 }
             }
 
@@ -112,6 +145,8 @@ public sealed partial class DaprSidecar
 
         _subscriptionSpecs = accepted;
     }
+
+    private PubSubHandler WithFaults(PubSubHandler handler) => _environment.Faults?.Subscription(handler) ?? handler;
 
     // The built-in initialization retries (DaprBuiltInInitializationRetries): 3 retries, exponential.
     private async Task<IReadOnlyList<SubscriptionSpec>> DiscoverWithRetriesAsync(HttpClient app, CancellationToken ct)

@@ -30,11 +30,11 @@ public sealed partial class DaprSidecar
         builder.Services.AddRouting();
         builder.Services.AddGrpc();
         builder.Services.AddSingleton<IServiceMethodProvider<DaprGrpcService>, DaprGrpcMethods>();
-        builder.Services.AddSingleton(new DaprGrpcService(_context, this, _options.ApiToken));
+        builder.Services.AddSingleton(new DaprGrpcService(_context, this));
 
         var web = builder.Build();
         web.Use(CleanPath);
-        web.Use(RequireApiToken);
+        web.Use(new ApiTokenCheck(_options.ApiToken).InvokeAsync);
         web.UseRouting();
         web.MapGrpcService<DaprGrpcService>();
         HealthEndpoints.Map(web, AppId, () => _appReady || AppPort is null);
@@ -42,6 +42,7 @@ public sealed partial class DaprSidecar
         PublishEndpoints.Map(web, new PublishApi(_context));
         StateEndpoints.Map(web, new StateApi(_context));
         web.MapActorsApi(_actors, AppId);
+        InvokeEndpoints.Map(web, this, _environment.ResolveAppId, _environment.Namespace);
         FallbackEndpoints.Map(web);
 
         await web.StartAsync(ct);
@@ -66,22 +67,5 @@ public sealed partial class DaprSidecar
         }
 
         return next();
-    }
-
-    // APITokenAuthMiddleware: 401 "invalid api token" on the HTTP API, the health checks excepted.
-    private async Task RequireApiToken(HttpContext http, Func<Task> next)
-    {
-        var isGrpc = http.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true;
-        var path = http.Request.Path.Value?.Trim('/') ?? "";
-        if (_options.ApiToken is { } token && !isGrpc && !(HttpMethods.IsGet(http.Request.Method) && path is "v1.0/healthz" or "v1.0/healthz/outbound") &&
-            http.Request.Headers["dapr-api-token"].ToString() != token)
-        {
-            http.Response.StatusCode = StatusCodes.Status401Unauthorized;
-            http.Response.ContentType = "text/plain; charset=utf-8";
-            await http.Response.WriteAsync("invalid api token\n");
-            return;
-        }
-
-        await next();
     }
 }

@@ -18,6 +18,7 @@ public sealed partial class DaprSidecar : IAsyncDisposable, ISidecarMetadataSour
     private readonly ResiliencyPolicies _resiliency;
     private readonly DeliveryLog _deliveries;
     private readonly ActorRuntime _actors;
+    private readonly SidecarEnvironment _environment;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _log;
@@ -32,23 +33,23 @@ public sealed partial class DaprSidecar : IAsyncDisposable, ISidecarMetadataSour
     private volatile bool _appReady;
     private volatile bool _actorHostRegistered;
 
-    private DaprSidecar(
-        SidecarOptions options, SidecarComponents components, ResourceSet resources, PublishedMessageLog published,
-        DeliveryLog deliveries, ActorRuntime actors, string? ns, TimeProvider time, ILoggerFactory loggers)
+    private DaprSidecar(SidecarOptions options, SidecarComponents components, ResourceSet resources, SidecarEnvironment environment)
     {
+        var (time, loggers, ns) = (environment.Time, environment.Loggers, environment.Namespace);
         _options = options;
         _components = components;
-        _deliveries = deliveries;
-        _actors = actors;
+        _environment = environment;
+        _deliveries = environment.Deliveries;
+        _actors = environment.Actors;
         _time = time;
         _loggers = loggers;
         _log = loggers.CreateLogger($"Dapr[{options.AppId}].runtime");
         _resiliency = new ResiliencyPolicies(resources.Resiliencies, options.AppId);
-        var publisher = new PubSubPublisher(options.AppId, name => components.PubSubs.GetValueOrDefault(name)?.Component, published, time);
+        var publisher = new PubSubPublisher(options.AppId, name => components.PubSubs.GetValueOrDefault(name)?.Component, environment.Published, time);
         var outbox = new TransactionalOutbox(
             options.AppId, ns, components.Outboxes, publisher, name => components.StateStores.GetValueOrDefault(name)?.Store, time,
             loggers.CreateLogger($"Dapr[{options.AppId}].outbox"));
-        _context = new SidecarContext(options.AppId, components, publisher, outbox, time);
+        _context = new SidecarContext(options.AppId, components, publisher, outbox, time, environment.Faults);
     }
 
     public string AppId => _options.AppId;
@@ -75,13 +76,12 @@ public sealed partial class DaprSidecar : IAsyncDisposable, ISidecarMetadataSour
 
     internal SidecarComponents Components => _components;
 
-    internal static async Task<DaprSidecar> StartAsync(
-        SidecarOptions options, ResourceSet resources, SharedBackends backends, PublishedMessageLog published,
-        DeliveryLog deliveries, ActorRuntime actors, string? ns, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
+    internal static async Task<DaprSidecar> StartAsync(SidecarOptions options, ResourceSet resources, SidecarEnvironment environment, CancellationToken ct)
     {
-        var log = loggers.CreateLogger($"Dapr[{options.AppId}].runtime");
-        var components = SidecarComponents.Load(resources.Components, options.AppId, ns, backends, time, loggers, log);
-        var sidecar = new DaprSidecar(options, components, resources, published, deliveries, actors, ns, time, loggers);
+        var log = environment.Loggers.CreateLogger($"Dapr[{options.AppId}].runtime");
+        var components = SidecarComponents.Load(
+            resources.Components, options.AppId, environment.Namespace, environment.Backends, environment.Time, environment.Loggers, log);
+        var sidecar = new DaprSidecar(options, components, resources, environment);
         try
         {
             await sidecar.StartWebAsync(ct);
@@ -115,6 +115,8 @@ public sealed partial class DaprSidecar : IAsyncDisposable, ISidecarMetadataSour
     }
 
     internal bool IsBusy => _components.PubSubs.Values.Any(p => p.Component.IsBusy);
+
+    internal bool IsStopped => _stopping.IsCancellationRequested;
 
     public async ValueTask DisposeAsync()
     {

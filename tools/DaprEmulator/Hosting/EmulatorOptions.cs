@@ -18,6 +18,9 @@ public sealed class EmulatorOptions
     // (DaprEmulatorHost.Published / Deliveries). `run` turns it off: there the logs would grow
     // with every message for as long as the system runs.
     public bool RecordTraffic { get; init; } = true;
+
+    // Faults to inject at every sidecar (chaos runs); null injects none.
+    public Faults.FaultPlan? Faults { get; init; }
 }
 
 public sealed class SidecarOptions

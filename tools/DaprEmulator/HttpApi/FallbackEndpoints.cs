@@ -18,6 +18,11 @@ internal static class FallbackEndpoints
         routes.MapFallback((HttpContext http) => Endpoint.Run(http, () =>
         {
             var path = http.Request.Path.Value ?? "";
+            if (http.Request.Headers.ContainsKey("dapr-app-id"))
+            {
+                throw DaprErrors.NotEmulated("service invocation by the dapr-app-id header");
+            }
+
             var api = KnownApis.FirstOrDefault(p => path.StartsWith(p, StringComparison.OrdinalIgnoreCase));
             throw api is not null
                 ? DaprErrors.NotEmulated($"the Dapr HTTP API {http.Request.Method} {path}")

@@ -12,7 +12,8 @@ namespace DaprEmulator.PubSub;
 // long the stream. Since components-contrib 1.17 a handler error is acknowledged like a success
 // (processMessage XAcks after logging "Error processing Redis message"): only Dapr's resiliency
 // retries or a dead-letter topic act on a failed delivery. Only a shutdown (the subscription context
-// cancelled) leaves the message pending, for a consumer of the group to reclaim.
+// cancelled) or a handler that failed after processingTimeout leaves the message pending, for a
+// consumer of the group to reclaim.
 public sealed class RedisStreamsClient : IPubSubComponent
 {
     private readonly RedisStreamsServer _server;
@@ -47,6 +48,9 @@ public sealed class RedisStreamsClient : IPubSubComponent
     internal int Unfinished => Volatile.Read(ref _unfinished);
 
     internal int MaxUnfinished => Volatile.Read(ref _maxUnfinished);
+
+    // Test hook: entries of the topic read by this sidecar's consumer group and not acknowledged.
+    internal int Pending(string topic) => _server.PendingCount(topic, _settings.ConsumerId);
 
     public void Publish(string topic, byte[] data, IReadOnlyDictionary<string, string>? metadata, string? contentType)
     {
@@ -156,6 +160,14 @@ public sealed class RedisStreamsClient : IPubSubComponent
 
     // processMessage. contrib also hands a message of a stopped subscription to its handler, with the
     // cancelled context, and leaves it pending when the handler fails; skipping the call is the same.
+    // With processingTimeout and redeliverInterval both set, contrib runs the handler under
+    // context.WithTimeout(processingTimeout) and, when the handler fails with that context done
+    // (shutdown or timeout), skips the XACK: the entry stays pending until a reclaim hands it out
+    // again. The deadline does not cut the handler short here, because daprd does not let it: the
+    // subscription handler (pkg/runtime/subscription/subscription.go) runs its resiliency chain
+    // under resiliency.NewRunner(context.Background(), ...) and the default bulk subscriber
+    // (pkg/runtime/pubsub/default_bulksub.go) waits for its batch ignoring the context; the
+    // deadline decides only between XACK and pending once the handler has failed.
     private async Task ProcessAsync(Work work)
     {
         var ct = work.Subscription.Token;
@@ -168,6 +180,7 @@ public sealed class RedisStreamsClient : IPubSubComponent
             }
 
             var message = new PubSubMessage(work.Subscription.Reader.Stream.Topic, entry.Data, entry.Metadata ?? new Dictionary<string, string>(), null);
+            var started = _time.GetTimestamp();
             try
             {
                 await work.Subscription.Handler(message, ct);
@@ -175,7 +188,7 @@ public sealed class RedisStreamsClient : IPubSubComponent
             catch (Exception e)
             {
                 _logger.LogError("Error processing Redis message {MessageId}: {Error}", $"{entry.Id}-0", e.Message);
-                if (ct.IsCancellationRequested)
+                if (ct.IsCancellationRequested || PastProcessingTimeout(started))
                 {
                     return;
                 }
@@ -188,6 +201,10 @@ public sealed class RedisStreamsClient : IPubSubComponent
             Interlocked.Decrement(ref _unfinished);
         }
     }
+
+    private bool PastProcessingTimeout(long started) =>
+        _settings.ProcessingTimeout > TimeSpan.Zero && _settings.RedeliverInterval > TimeSpan.Zero
+        && _time.GetElapsedTime(started) >= _settings.ProcessingTimeout;
 
     // Close: no new reads, the handlers in progress see their context cancelled; what was read and
     // not finished stays pending.

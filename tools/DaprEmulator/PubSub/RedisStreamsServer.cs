@@ -155,6 +155,14 @@ public sealed class RedisStreamsServer(string componentName, TimeProvider time, 
         }
     }
 
+    internal int PendingCount(string topic, string group)
+    {
+        lock (_lock)
+        {
+            return _streams.TryGetValue(topic, out var stream) && stream.Groups.TryGetValue(group, out var g) ? g.Pending.Count : 0;
+        }
+    }
+
     // Test hook: an entry is waiting for, or being handled by, a subscription that is up.
     public bool IsBusy
     {

@@ -5,10 +5,14 @@ using DaprEmulator.Hosting;
 namespace DaprEmulator.Run;
 
 // `run -f dapr.yaml`: one emulator, one sidecar per app on the ports the file names, then each app's
-// command in its appDirPath with APP_ID, APP_PORT, DAPR_HTTP_PORT, DAPR_GRPC_PORT (and APP_PROTOCOL,
-// DAPR_API_TOKEN/APP_API_TOKEN when set) on top of the common and app env, like the dapr CLI.
-// Ctrl+C or SIGTERM stops every app's process tree, then the sidecars.
-public sealed class MultiAppRunner(RunFile file, PrefixedConsole console, LogLevel logLevel = LogLevel.Information, TimeSpan? appStartTimeout = null)
+// command in its appDirPath with APP_ID, APP_PORT, DAPR_HTTP_PORT, DAPR_GRPC_PORT, APP_PROTOCOL,
+// DAPR_API_TOKEN and APP_API_TOKEN on top of the common and app env, like the dapr CLI. Unlike the
+// CLI it always sets both tokens (RunTokens: given, or generated for the run) and writes them to
+// .dapr-emulator/run-tokens.json for the run's duration. Ctrl+C or SIGTERM stops every app's process
+// tree, then the sidecars.
+public sealed class MultiAppRunner(
+    RunFile file, PrefixedConsole console, LogLevel logLevel = LogLevel.Information, TimeSpan? appStartTimeout = null,
+    Func<string, string?>? environment = null)
 {
     // Apps start one after another, each once the previous app's port accepts connections (or its
     // process exited, or this much time passed): several `dotnet run` building the same shared
@@ -26,26 +30,29 @@ public sealed class MultiAppRunner(RunFile file, PrefixedConsole console, LogLev
         using var loggers = LoggerFactory.Create(b => b.ClearProviders().SetMinimumLevel(LogLevel.Trace)
             .AddProvider(new PrefixedConsoleLoggerProvider(console, logLevel)));
         await using var emulator = await DaprEmulatorHost.StartAsync(new EmulatorOptions { LoggerFactory = loggers, RecordTraffic = false }, stop);
+        var tokens = RunTokens.Resolve(file, environment ?? Environment.GetEnvironmentVariable);
+        using var tokensFile = RunTokensFile.Write(file, tokens);
+        console.Dapr(null, $"level=info msg=\"API tokens of this run (DAPR_API_TOKEN, APP_API_TOKEN per app) are in {tokensFile.Path}\"");
         try
         {
             foreach (var app in file.Apps)
             {
                 stop.ThrowIfCancellationRequested();
-                var token = Value(app, "DAPR_API_TOKEN");
+                var appTokens = tokens[app.AppId];
                 var sidecar = await emulator.StartSidecarAsync(new SidecarOptions
                 {
                     AppId = app.AppId,
                     AppPort = app.AppPort,
                     HttpPort = app.DaprHttpPort ?? 0,
                     GrpcPort = app.DaprGrpcPort ?? 0,
-                    ApiToken = token,
-                    AppApiToken = Value(app, "APP_API_TOKEN"),
+                    ApiToken = appTokens.DaprApiToken,
+                    AppApiToken = appTokens.AppApiToken,
                     ResourcesPaths = app.ResourcesPaths,
                 }, stop);
                 console.Dapr(app.AppId, $"level=info msg=\"You're up and running! Dapr logs will appear here. HTTP {sidecar.HttpPort}, gRPC {sidecar.GrpcPort}\"");
                 if (app.Command.Count > 0)
                 {
-                    var process = Start(app, sidecar);
+                    var process = Start(app, sidecar, appTokens);
                     _processes.Add((app, process));
                     await WaitForAppAsync(app, process, stop);
                 }
@@ -65,10 +72,7 @@ public sealed class MultiAppRunner(RunFile file, PrefixedConsole console, LogLev
         return 0;
     }
 
-    private static string? Value(RunApp app, string name) =>
-        app.Env.TryGetValue(name, out var v) && v.Length > 0 ? v : Environment.GetEnvironmentVariable(name) is { Length: > 0 } e ? e : null;
-
-    private Process Start(RunApp app, DaprSidecar sidecar)
+    private Process Start(RunApp app, DaprSidecar sidecar, AppTokens tokens)
     {
         var info = new ProcessStartInfo(app.Command[0])
         {
@@ -96,6 +100,8 @@ public sealed class MultiAppRunner(RunFile file, PrefixedConsole console, LogLev
         info.Environment["APP_PROTOCOL"] = "http";
         info.Environment["DAPR_HTTP_PORT"] = sidecar.HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         info.Environment["DAPR_GRPC_PORT"] = sidecar.GrpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        info.Environment[RunTokens.DaprApiTokenVariable] = tokens.DaprApiToken;
+        info.Environment[RunTokens.AppApiTokenVariable] = tokens.AppApiToken;
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) =>
