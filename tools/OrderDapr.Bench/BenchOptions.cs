@@ -29,8 +29,9 @@ public sealed record BenchOptions
           --command-sidecar-grpc URL  its gRPC API [http://127.0.0.1:50001]
           --query-sidecar URL     order-query's sidecar, HTTP API [http://127.0.0.1:3502]
           --query-sidecar-grpc URL    its gRPC API [http://127.0.0.1:50002]
-        The sidecars' API tokens are read from DAPR_API_TOKEN_ORDER_COMMAND / DAPR_API_TOKEN_ORDER_QUERY
-        (or DAPR_API_TOKEN for both) when the sidecars require one.
+        The sidecars' API tokens come from DAPR_API_TOKEN_ORDER_COMMAND / DAPR_API_TOKEN_ORDER_QUERY (or
+        DAPR_API_TOKEN for both), else from the file the emulator's `run` writes for its run,
+        .dapr-emulator/run-tokens.json in the current folder (--tokens FILE to read another).
         """;
 
     public long Orders { get; init; } = 100_000;
@@ -63,9 +64,11 @@ public sealed record BenchOptions
         new Uri("http://127.0.0.1:5001"), new Uri("http://127.0.0.1:5002"),
         new Uri("http://127.0.0.1:3501"), new Uri("http://127.0.0.1:50001"), new Uri("http://127.0.0.1:3502"), new Uri("http://127.0.0.1:50002"));
 
-    public string? CommandApiToken { get; init; } = Token("DAPR_API_TOKEN_ORDER_COMMAND");
+    public string TokensFile { get; init; } = Path.Combine(".dapr-emulator", "run-tokens.json");
 
-    public string? QueryApiToken { get; init; } = Token("DAPR_API_TOKEN_ORDER_QUERY");
+    public string? CommandApiToken => Token("DAPR_API_TOKEN_ORDER_COMMAND", "order-command");
+
+    public string? QueryApiToken => Token("DAPR_API_TOKEN_ORDER_QUERY", "order-query");
 
     public static BenchOptions Parse(string[] args)
     {
@@ -94,6 +97,7 @@ public sealed record BenchOptions
                     ReferenceDuration = TimeSpan.FromSeconds(5), HalfRateDuration = TimeSpan.FromSeconds(10), IdleSamples = 50, WarmUp = TimeSpan.FromSeconds(15),
                 },
                 "--out" => options with { OutputFolder = Value() },
+                "--tokens" => options with { TokensFile = Value() },
                 "--only" => options with { Only = ParsePhases(Value()) },
                 "--command" => options with { Endpoints = options.Endpoints with { Command = Url() } },
                 "--query" => options with { Endpoints = options.Endpoints with { Query = Url() } },
@@ -118,8 +122,12 @@ public sealed record BenchOptions
             : phases;
     }
 
-    private static string? Token(string specific) =>
+    private string? Token(string specific, string appId) =>
         Environment.GetEnvironmentVariable(specific) is { Length: > 0 } token ? token
         : Environment.GetEnvironmentVariable("DAPR_API_TOKEN") is { Length: > 0 } shared ? shared
-        : null;
+        : File.Exists(TokensFile)
+            && System.Text.Json.JsonDocument.Parse(File.ReadAllText(TokensFile)).RootElement is var tokens
+            && tokens.TryGetProperty(appId, out var app) && app.TryGetProperty("daprApiToken", out var fromRun)
+            ? fromRun.GetString()
+            : null;
 }

@@ -16,7 +16,7 @@ public sealed record ChaosOptions
 
     public TimeSpan Downtime { get; init; } = TimeSpan.FromSeconds(2);
 
-    public FaultPlan Faults { get; init; } = new(DuplicateDelivery: 0.2, ReorderDelivery: 0.2, TransientFailure: 0.1, Seed: 7);
+    public FaultPlan Faults { get; init; } = new() { DuplicateDelivery = 0.2, ReorderDelivery = 0.2, TransientFailure = 0.1, Seed = 7 };
 
     public TimeSpan Convergence { get; init; } = TimeSpan.FromMinutes(3);
 }
@@ -74,7 +74,7 @@ public static class ChaosRun
         log.WriteLine($"driving {options.Orders:N0} orders with {options.Clients} clients, {options.RestartsPerService} kills per service");
         using var stopKilling = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var running = workload.RunAsync(options.Orders, options.Clients, ct);
-        var killing = KillAndRestartAsync(system, options, log, stopKilling.Token);
+        var killing = KillAndRestartAsync(system, workload, options, log, stopKilling.Token);
         await running;
         await stopKilling.CancelAsync();
         var restarts = await killing;
@@ -88,27 +88,30 @@ public static class ChaosRun
             restarts, system.Faults, check);
     }
 
-    // Alternately kills order-command and order-query with SIGKILL, keeps it down a moment, starts
-    // it again; spread over the run by the orders acknowledged so far.
-    private static async Task<int> KillAndRestartAsync(ChaosSystem system, ChaosOptions options, TextWriter log, CancellationToken ct)
+    // Alternately kills order-command and order-query with SIGKILL, keeps it down a moment and
+    // starts it again, the kills spread evenly over the workload's progress.
+    private static async Task<int> KillAndRestartAsync(ChaosSystem system, Workload workload, ChaosOptions options, TextWriter log, CancellationToken ct)
     {
         var restarts = 0;
         var services = new[] { system.Command, system.Query };
         var total = options.RestartsPerService * services.Length;
         try
         {
-            // About one kill every twenty seconds, the first after ten.
-            await Task.Delay(TimeSpan.FromSeconds(10), ct);
             while (restarts < total)
             {
+                var due = options.Orders * (restarts + 1) / (total + 1);
+                while (workload.Started < due)
+                {
+                    await Task.Delay(50, ct);
+                }
+
                 var service = services[restarts % services.Length];
-                log.WriteLine($"  SIGKILL {service.Name}");
+                log.WriteLine($"  SIGKILL {service.Name} after {workload.Started:N0} orders");
                 await service.KillAsync();
                 await Task.Delay(options.Downtime, CancellationToken.None);
                 await service.StartAsync(TimeSpan.FromMinutes(2));
                 restarts++;
                 log.WriteLine($"  {service.Name} back ({restarts}/{total})");
-                await Task.Delay(TimeSpan.FromSeconds(20), ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

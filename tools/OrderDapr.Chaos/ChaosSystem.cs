@@ -55,7 +55,7 @@ public sealed class ChaosSystem : IAsyncDisposable
     }
 
     // Turns fault injection off, e.g. before checking the outcome.
-    public void StopFaults() => _emulator.SetFaults(null);
+    public void StopFaults() => _emulator.StopFaults();
 
     public Task WaitForIdleAsync(TimeSpan timeout, CancellationToken ct) => _emulator.WaitForIdleAsync(timeout, ct);
 

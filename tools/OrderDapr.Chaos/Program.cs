@@ -1,5 +1,4 @@
 using System.Globalization;
-using DaprEmulator.Faults;
 using OrderDapr.Chaos;
 
 // dotnet run -c Release --project tools/OrderDapr.Chaos -- [--orders N] [--clients N] [--restarts N] [--faults duplicate,reorder,failure] [--seed N]

@@ -17,6 +17,7 @@ public sealed class Workload(HttpClient commands, string runId, int customers, T
 {
     private static readonly TimeSpan GiveUpAfter = TimeSpan.FromMinutes(3);
 
+    private int _started;
     private long _unanswered;
     private long _refused;
     private long _retries;
@@ -26,6 +27,9 @@ public sealed class Workload(HttpClient commands, string runId, int customers, T
     public ConcurrentDictionary<string, string> CustomerOfOrder { get; } = new(StringComparer.Ordinal);
 
     public long Unanswered => Interlocked.Read(ref _unanswered);
+
+    // Orders whose lifecycle has begun.
+    public int Started => Volatile.Read(ref _started);
 
     public long Refused => Interlocked.Read(ref _refused);
 
@@ -41,6 +45,7 @@ public sealed class Workload(HttpClient commands, string runId, int customers, T
             int order;
             while ((order = Interlocked.Increment(ref next)) < orders && !ct.IsCancellationRequested)
             {
+                Interlocked.Increment(ref _started);
                 await LifecycleAsync(order, ct);
                 if (order % 1000 == 999)
                 {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DaprEmulator.Hosting;
+using OrderDapr.Chaos;
 
 namespace OrderDapr.EndToEnd.Tests.Fixtures;
 
@@ -8,6 +9,8 @@ namespace OrderDapr.EndToEnd.Tests.Fixtures;
 // that they do not see each other's data.
 public class OrderSystem : IAsyncLifetime
 {
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
     private readonly List<ServiceProcess> commandReplicas = [];
     private readonly List<DaprSidecar> sidecars = [];
     private DaprEmulatorHost? emulator;
@@ -21,11 +24,21 @@ public class OrderSystem : IAsyncLifetime
 
     public string CommandSidecarGrpcEndpoint => commandSidecar!.GrpcEndpoint;
 
+    // Each app's sidecar requires DAPR_API_TOKEN of the app and sends APP_API_TOKEN to it, as
+    // `run` and Kubernetes set them up.
+    public IReadOnlyDictionary<string, (string DaprApiToken, string AppApiToken)> Tokens { get; } = new Dictionary<string, (string, string)>
+    {
+        ["order-command"] = (NewToken(), NewToken()),
+        ["order-query"] = (NewToken(), NewToken()),
+    };
+
     public Uri CommandBaseAddress => commandService!.BaseAddress;
 
     public Uri QueryBaseAddress => queryService!.BaseAddress;
 
     protected virtual IReadOnlyDictionary<string, string> CommandEnvironment => new Dictionary<string, string>();
+
+    protected virtual IReadOnlyDictionary<string, string> QueryEnvironment => new Dictionary<string, string>();
 
     protected DaprEmulatorHost Emulator => emulator!;
 
@@ -37,10 +50,10 @@ public class OrderSystem : IAsyncLifetime
         });
 
         commandSidecar = await StartSidecarAsync("order-command");
-        commandService = new ServiceProcess("OrderDapr.Command", commandSidecar.AppPort!.Value, commandSidecar.HttpPort, commandSidecar.GrpcPort, CommandEnvironment);
+        commandService = new ServiceProcess("OrderDapr.Command", commandSidecar.AppPort!.Value, commandSidecar.HttpPort, commandSidecar.GrpcPort, Environment("order-command", CommandEnvironment));
         var querySidecar = await StartSidecarAsync("order-query");
-        queryService = new ServiceProcess("OrderDapr.Query", querySidecar.AppPort!.Value, querySidecar.HttpPort, querySidecar.GrpcPort);
-        await Task.WhenAll(commandService.StartAsync(), queryService.StartAsync());
+        queryService = new ServiceProcess("OrderDapr.Query", querySidecar.AppPort!.Value, querySidecar.HttpPort, querySidecar.GrpcPort, Environment("order-query", QueryEnvironment));
+        await Task.WhenAll(commandService.StartAsync(StartTimeout), queryService.StartAsync(StartTimeout));
 
         Commands = new OrderApi(new HttpClient { BaseAddress = commandService.BaseAddress, Timeout = TimeSpan.FromSeconds(60) });
         GraphQL = new GraphQLApi(new HttpClient { BaseAddress = queryService.BaseAddress, Timeout = TimeSpan.FromSeconds(30) });
@@ -133,13 +146,14 @@ public class OrderSystem : IAsyncLifetime
     public async Task<bool> ReminderExistsAsync(string orderId, string reminder)
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{commandSidecar!.HttpPort}") };
+        http.DefaultRequestHeaders.Add("dapr-api-token", Tokens["order-command"].DaprApiToken);
         var response = await http.GetAsync($"/v1.0/actors/OrderActor/{orderId}/reminders/{reminder}");
         return response.IsSuccessStatusCode && (await response.Content.ReadAsStringAsync()).Length > 0;
     }
 
     public Task StopCommandServiceAsync() => commandService!.KillAsync();
 
-    public Task StartCommandServiceAsync() => commandService!.StartAsync();
+    public Task StartCommandServiceAsync() => commandService!.StartAsync(StartTimeout);
 
     public async Task RestartCommandServiceAsync()
     {
@@ -151,9 +165,9 @@ public class OrderSystem : IAsyncLifetime
     public async Task<OrderApi> StartCommandReplicaAsync()
     {
         var sidecar = await StartSidecarAsync("order-command");
-        var replica = new ServiceProcess("OrderDapr.Command", sidecar.AppPort!.Value, sidecar.HttpPort, sidecar.GrpcPort, CommandEnvironment);
+        var replica = new ServiceProcess("OrderDapr.Command", sidecar.AppPort!.Value, sidecar.HttpPort, sidecar.GrpcPort, Environment("order-command", CommandEnvironment));
         commandReplicas.Add(replica);
-        await replica.StartAsync();
+        await replica.StartAsync(StartTimeout);
         await Eventually.Async(() => Task.FromResult(sidecar.IsAppReady), "the replica's sidecar to place its actors");
         return new OrderApi(new HttpClient { BaseAddress = replica.BaseAddress, Timeout = TimeSpan.FromSeconds(60) });
     }
@@ -166,9 +180,27 @@ public class OrderSystem : IAsyncLifetime
         string.Join("\n", Emulator.GetStateKeys(store).Order(StringComparer.Ordinal)
             .Select(key => $"{key}={Emulator.ReadState(store, key)?.ETag}"));
 
+    private Dictionary<string, string> Environment(string appId, IReadOnlyDictionary<string, string> extra)
+    {
+        var environment = new Dictionary<string, string>(extra)
+        {
+            ["DAPR_API_TOKEN"] = Tokens[appId].DaprApiToken,
+            ["APP_API_TOKEN"] = Tokens[appId].AppApiToken,
+        };
+        return environment;
+    }
+
+    private static string NewToken() => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     private async Task<DaprSidecar> StartSidecarAsync(string appId)
     {
-        var sidecar = await Emulator.StartSidecarAsync(new SidecarOptions { AppId = appId, AppPort = FreePort.Next() });
+        var sidecar = await Emulator.StartSidecarAsync(new SidecarOptions
+        {
+            AppId = appId,
+            AppPort = FreePort.Next(),
+            ApiToken = Tokens[appId].DaprApiToken,
+            AppApiToken = Tokens[appId].AppApiToken,
+        });
         sidecars.Add(sidecar);
         return sidecar;
     }

@@ -53,7 +53,7 @@ public sealed class DeliveryAndHistory(OrderSystem system)
             },
             idempotency = new { },
         });
-        using var dapr = new DaprClientBuilder().UseGrpcEndpoint(system.CommandSidecarGrpcEndpoint).Build();
+        using var dapr = new DaprClientBuilder().UseGrpcEndpoint(system.CommandSidecarGrpcEndpoint).UseDaprApiToken(system.Tokens["order-command"].DaprApiToken).Build();
         await dapr.SaveStateAsync("eventstore", $"order-{orderId}", v1Stream);
 
         var state = await system.Commands.GetAsync($"/orders/{orderId}");

@@ -21,6 +21,7 @@ internal sealed class FaultInjector
     private long _stateFailed;
     private long _publishFailed;
     private long _appFailed;
+    private volatile bool _stopped;
 
     public FaultInjector(FaultPlan plan, TimeProvider time, ILogger log)
     {
@@ -129,9 +130,12 @@ internal sealed class FaultInjector
         }
     }
 
+    // Ends the injection, e.g. before a chaos run checks what the system made of it.
+    public void Stop() => _stopped = true;
+
     private bool Draw(double probability)
     {
-        if (probability <= 0)
+        if (probability <= 0 || _stopped)
         {
             return false;
         }

@@ -47,6 +47,9 @@ public sealed class DaprEmulatorHost : IAsyncDisposable
     // What the fault plan (EmulatorOptions.Faults) injected so far; all zero without one.
     public FaultCounts Faults => _faults?.Counts ?? FaultCounts.None;
 
+    // Injects no more faults from now on (a chaos run does so before it checks the outcome).
+    public void StopFaults() => _faults?.Stop();
+
     public IReadOnlyList<DaprSidecar> Sidecars
     {
         get
