@@ -57,13 +57,13 @@ public sealed class IdempotencyKeys
 {
     [Fact]
     public void The_same_key_always_names_the_same_order() =>
-        Assert.Equal(CommandHeaders.OrderIdFor("k-1"), CommandHeaders.OrderIdFor("k-1"));
+        Assert.Equal(IdempotencyKey.OrderIdFor("k-1"), IdempotencyKey.OrderIdFor("k-1"));
 
     [Fact]
     public void Different_keys_name_different_orders_with_guid_ids()
     {
-        var a = CommandHeaders.OrderIdFor("k-1");
-        var b = CommandHeaders.OrderIdFor("k-2");
+        var a = IdempotencyKey.OrderIdFor("k-1");
+        var b = IdempotencyKey.OrderIdFor("k-2");
 
         Assert.NotEqual(a, b);
         Assert.True(OrderIds.TryNormalize(a, out _));

@@ -3,6 +3,7 @@ using Dapr.Client;
 using DaprEmulator.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using OrderDapr.Command.EventStore;
+using OrderDapr.Command.Tests.Hosting;
 using OrderDapr.Contracts;
 
 namespace OrderDapr.Command.Tests;
@@ -18,8 +19,7 @@ public sealed class OrderStreamStoreTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var components = Path.Combine(RepositoryRoot(), "components");
-        emulator = await DaprEmulatorHost.StartAsync(new EmulatorOptions { ResourcesPaths = [components] });
+        emulator = await DaprEmulatorHost.StartAsync(new EmulatorOptions { ResourcesPaths = [Repository.Components] });
         var sidecar = await emulator.StartSidecarAsync(new SidecarOptions { AppId = "order-command" });
         dapr = new DaprClientBuilder().UseGrpcEndpoint(sidecar.GrpcEndpoint).UseHttpEndpoint(sidecar.HttpEndpoint).Build();
         store = new OrderStreamStore(dapr, NullLogger<OrderStreamStore>.Instance);
@@ -117,17 +117,4 @@ public sealed class OrderStreamStoreTests : IAsyncLifetime
 
     private static EventEnvelope Envelope(string orderId, int version, OrderEvent @event) =>
         new(Guid.NewGuid().ToString(), orderId, version, EventSerializer.TypeNameOf(@event), DateTimeOffset.UtcNow, EventSerializer.ToData(@event));
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "OrderDapr.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("OrderDapr.sln not found.");
-    }
 }

@@ -1,45 +1,11 @@
-using Dapr.Actors;
 using Dapr.Actors.Runtime;
 using Microsoft.Extensions.Options;
 using OrderDapr.Command.Domain;
 using OrderDapr.Command.EventStore;
+using OrderDapr.Command.StreamIndex;
 using OrderDapr.Contracts;
 
 namespace OrderDapr.Command.Actors;
-
-public interface IOrderActor : IActor
-{
-    Task<CommandOutcome> Execute(CommandRequest request);
-}
-
-// A command as the HTTP layer hands it to the order's actor. Fingerprint identifies the request
-// body for Idempotency-Key checks. NewOrderId: the HTTP layer generated the order id for this
-// request, so no stream can exist yet and the append inserts it without reading it first.
-public sealed record CommandRequest(
-    OrderCommand Command,
-    int? ExpectedVersion = null,
-    string? IdempotencyKey = null,
-    string? Fingerprint = null,
-    bool NewOrderId = false);
-
-public enum OutcomeKind
-{
-    Accepted,
-    Replayed,
-    Rejected,
-    NotFound,
-    VersionMismatch,
-    IdempotencyKeyReused,
-}
-
-// What became of a command, in domain terms: the HTTP layer maps it to a status code.
-public sealed record CommandOutcome(OutcomeKind Kind, string OrderId, int Version, Rejection? Rejection = null);
-
-public sealed class OrderOptions
-{
-    // How long a placed order may stay unpaid before it is cancelled with reason payment-timeout.
-    public TimeSpan PaymentDeadline { get; set; } = TimeSpan.FromMinutes(30);
-}
 
 // One actor per order: Dapr runs one call at a time per actor id, so the commands of an order are
 // serialized without losing any. The ETag on the stream stays the backstop for the rare moment two
@@ -47,6 +13,7 @@ public sealed class OrderOptions
 public sealed class OrderActor(
     ActorHost host,
     OrderStreamStore streams,
+    StreamIndexWriter index,
     TimeProvider clock,
     IOptions<OrderOptions> options,
     ILogger<OrderActor> logger) : Actor(host), IOrderActor, IRemindable
@@ -64,6 +31,7 @@ public sealed class OrderActor(
 
     public async Task<CommandOutcome> Execute(CommandRequest request)
     {
+        var creationPrepared = false;
         for (var attempt = 1; ; attempt++)
         {
             var (stream, etag) = request.NewOrderId && attempt == 1
@@ -78,9 +46,13 @@ public sealed class OrderActor(
             }
 
             var state = stream.Replay();
-            if (!state.Exists && request.Command is not PlaceOrder)
+            var decision = OrderDecider.Decide(request.Command, state);
+
+            // A missing order is answered as such before a stale If-Match, and a stale If-Match before
+            // any other refusal: the client learns first what it can act on.
+            if (decision is Decision.Reject { Why.Code: Rejection.OrderNotFound })
             {
-                return new CommandOutcome(OutcomeKind.NotFound, OrderId, 0);
+                return new CommandOutcome(OutcomeKind.NotFound, OrderId, state.Version);
             }
 
             if (request.ExpectedVersion is { } expected && expected != state.Version)
@@ -88,7 +60,6 @@ public sealed class OrderActor(
                 return new CommandOutcome(OutcomeKind.VersionMismatch, OrderId, state.Version);
             }
 
-            var decision = OrderDecider.Decide(request.Command, state);
             if (decision is Decision.Reject reject)
             {
                 return new CommandOutcome(OutcomeKind.Rejected, OrderId, state.Version, reject.Why);
@@ -110,11 +81,16 @@ public sealed class OrderActor(
                 : stream.Idempotency;
             var next = stream with { Events = [.. stream.Events, envelope], Idempotency = idempotency };
 
-            if (accepted.Event is OrderCreated)
+            if (accepted.Event is OrderCreated && !creationPrepared)
             {
-                // Registered before the append: if the append then fails, the reminder finds no
-                // unpaid order and does nothing; the other way round an order could miss its deadline.
-                await RegisterReminderAsync(PaymentDeadlineReminder, null, options.Value.PaymentDeadline, PaymentDeadlineRetryPeriod);
+                // Both before the stream exists, so that neither can be missing once it does; if the
+                // append then fails, each is harmless: readers of the index skip an id without a
+                // stream, and the reminder finds no unpaid order. A failed index save fails the
+                // command here, with nothing stored.
+                await Task.WhenAll(
+                    index.RecordAsync(OrderId),
+                    RegisterReminderAsync(PaymentDeadlineReminder, null, options.Value.PaymentDeadline, PaymentDeadlineRetryPeriod));
+                creationPrepared = true;
             }
 
             try

@@ -32,7 +32,11 @@ public sealed record Order(
 }
 
 // A rule the command breaks, with a stable machine-readable code for clients.
-public sealed record Rejection(string Code, string Detail);
+public sealed record Rejection(string Code, string Detail)
+{
+    // The command names an order that does not exist.
+    public const string OrderNotFound = "order-not-found";
+}
 
 public abstract record Decision
 {
@@ -51,7 +55,7 @@ public static class OrderDecider
             ? Refuse("order-already-exists", "An order with this id already exists.")
             : Accept(new OrderCreated(place.CustomerId, place.Items, place.Currency)),
 
-        _ when !state.Exists => Refuse("order-not-found", "The order does not exist."),
+        _ when !state.Exists => Refuse(Rejection.OrderNotFound, "The order does not exist."),
 
         PayOrder pay => state.Status switch
         {

@@ -5,12 +5,6 @@ using OrderDapr.Contracts;
 
 namespace OrderDapr.Command.EventStore;
 
-public sealed class StreamConcurrencyException(string orderId, int expectedVersion, int currentVersion)
-    : Exception($"The stream of order {orderId} moved on from version {expectedVersion} to {currentVersion} while appending.")
-{
-    public int CurrentVersion { get; } = currentVersion;
-}
-
 // Reads and appends order streams through the Dapr state API.
 // An append is one ExecuteStateTransaction on the outbox-enabled `eventstore` component:
 //   1. upsert `order-{id}` = the whole stream, guarded by the ETag read with it (or, for a new
@@ -37,6 +31,29 @@ public sealed class OrderStreamStore(DaprClient dapr, ILogger<OrderStreamStore> 
             Messaging.EventStore, KeyOf(orderId), ConsistencyMode.Strong, cancellationToken: ct);
         // A missing key comes back as no value and an empty ETag.
         return (stream ?? OrderStream.Empty(orderId), string.IsNullOrEmpty(etag) ? null : etag);
+    }
+
+    // The streams of these orders that exist, in one bulk read. A missing key comes back as an item
+    // without a value.
+    public async Task<IReadOnlyDictionary<string, OrderStream>> LoadManyAsync(IReadOnlyList<string> orderIds, CancellationToken ct)
+    {
+        if (orderIds.Count == 0)
+        {
+            return new Dictionary<string, OrderStream>();
+        }
+
+        var items = await dapr.GetBulkStateAsync<OrderStream?>(
+            Messaging.EventStore, [.. orderIds.Select(KeyOf)], parallelism: null, cancellationToken: ct);
+        var found = new Dictionary<string, OrderStream>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            if (item.Value is { Version: > 0 } stream)
+            {
+                found.TryAdd(stream.OrderId, stream);
+            }
+        }
+
+        return found;
     }
 
     public async Task AppendAsync(OrderStream current, string? etag, EventEnvelope appended, OrderStream next, CancellationToken ct)

@@ -28,7 +28,7 @@ public static class OrderCommandEndpoints
 
     private static async Task<IResult> PlaceAsync(HttpRequest request, IActorProxyFactory actors)
     {
-        var (key, keyProblem) = CommandHeaders.ReadIdempotencyKey(request);
+        var (key, keyProblem) = IdempotencyKey.Read(request);
         if (keyProblem is not null)
         {
             return keyProblem;
@@ -46,9 +46,9 @@ public static class OrderCommandEndpoints
             return Problems.Invalid(errors);
         }
 
-        var orderId = key is null ? Guid.NewGuid().ToString() : CommandHeaders.OrderIdFor(key);
+        var orderId = key is null ? Guid.NewGuid().ToString() : IdempotencyKey.OrderIdFor(key);
         var outcome = await SendAsync(actors, orderId, new CommandRequest(
-            command, null, key, CommandHeaders.Fingerprint(command), NewOrderId: key is null));
+            command, null, key, IdempotencyKey.Fingerprint(command), NewOrderId: key is null));
         return ToResult(outcome, request.HttpContext, created: true);
     }
 
@@ -65,13 +65,13 @@ public static class OrderCommandEndpoints
             return Problems.OrderNotFound(orderId);
         }
 
-        var (expectedVersion, ifMatchProblem) = CommandHeaders.ReadIfMatch(request);
+        var (expectedVersion, ifMatchProblem) = VersionTag.ReadIfMatch(request);
         if (ifMatchProblem is not null)
         {
             return ifMatchProblem;
         }
 
-        var (key, keyProblem) = CommandHeaders.ReadIdempotencyKey(request);
+        var (key, keyProblem) = IdempotencyKey.Read(request);
         if (keyProblem is not null)
         {
             return keyProblem;
@@ -90,7 +90,7 @@ public static class OrderCommandEndpoints
         }
 
         var outcome = await SendAsync(actors, id, new CommandRequest(
-            command, expectedVersion, key, CommandHeaders.Fingerprint(command)));
+            command, expectedVersion, key, IdempotencyKey.Fingerprint(command)));
         return ToResult(outcome, request.HttpContext, created: false);
     }
 
@@ -104,7 +104,7 @@ public static class OrderCommandEndpoints
         switch (outcome.Kind)
         {
             case OutcomeKind.Accepted or OutcomeKind.Replayed:
-                context.Response.Headers.ETag = $"\"{outcome.Version}\"";
+                VersionTag.Set(context.Response, outcome.Version);
                 if (outcome.Kind == OutcomeKind.Replayed)
                 {
                     context.Response.Headers["Idempotent-Replayed"] = "true";
@@ -130,16 +130,5 @@ public static class OrderCommandEndpoints
             default:
                 throw new InvalidOperationException($"Unknown outcome {outcome.Kind}.");
         }
-    }
-}
-
-public static class OrderIds
-{
-    // Order ids are GUIDs; anything else cannot name an order (and never reaches a state key).
-    public static bool TryNormalize(string raw, out string orderId)
-    {
-        var ok = Guid.TryParseExact(raw, "D", out var guid);
-        orderId = ok ? guid.ToString() : "";
-        return ok;
     }
 }

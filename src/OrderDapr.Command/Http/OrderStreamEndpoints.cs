@@ -68,7 +68,7 @@ public static class OrderStreamEndpoints
         }
 
         var state = stream.Replay(atVersion);
-        context.Response.Headers.ETag = $"\"{state.Version}\"";
+        VersionTag.Set(context.Response, state.Version);
         return TypedResults.Ok(ToView(id, state));
     }
 
@@ -85,7 +85,7 @@ public static class OrderStreamEndpoints
             return Problems.OrderNotFound(id);
         }
 
-        context.Response.Headers.ETag = $"\"{stream.Version}\"";
+        VersionTag.Set(context.Response, stream.Version);
         return TypedResults.Ok(new OrderEventsView(id, stream.Version, [.. stream.Events.Select(e =>
             new StoredEventView(e.EventId, e.Type, e.Version, e.OccurredAt, e.Data))]));
     }

@@ -1,0 +1,59 @@
+using OrderDapr.Command.Actors;
+using OrderDapr.Command.EventStore;
+using OrderDapr.Command.Http;
+using OrderDapr.Command.StreamIndex;
+
+namespace OrderDapr.Command;
+
+// order-command as one host: Program runs it, the tests start it in-process on loopback.
+// configure runs after the service's own registrations, so a test can add configuration or
+// replace a service.
+public static class OrderCommandApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+
+        // Under `dapr run` / the emulator the app is told its port through APP_PORT.
+        if (builder.Configuration["APP_PORT"] is { Length: > 0 } appPort && string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls($"http://0.0.0.0:{appPort}");
+        }
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSidecarOnlyAuthorization(builder.Configuration);
+        builder.Services.AddDaprClient();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<OrderStreamStore>();
+        builder.Services.AddSingleton<IStreamIndexStore, DaprStreamIndexStore>();
+        builder.Services.AddSingleton<StreamIndexWriter>();
+        builder.Services.AddSingleton<StreamPageReader>();
+        builder.Services.Configure<OrderOptions>(builder.Configuration.GetSection("Orders"));
+        builder.Services.AddActors(options =>
+        {
+            options.Actors.RegisterActor<OrderActor>();
+
+            // An order actor keeps nothing in memory between calls: deactivate it soon rather than after
+            // Dapr's default hour, so that the actors of a busy hour do not all stay in memory (the sidecar
+            // reads this from GET /dapr/config and deactivates them).
+            options.ActorIdleTimeout = builder.Configuration.GetValue("Actors:IdleTimeout", TimeSpan.FromSeconds(10));
+        });
+
+        configure?.Invoke(builder);
+        var app = builder.Build();
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapGet("/healthz", () => TypedResults.Ok("healthy"));
+        app.MapActorsHandlers().RequireSidecar();
+        app.MapOrderCommands();
+        app.MapOrderStreams();
+        app.MapStreamPages().RequireSidecar();
+
+        SidecarOnly.WarnIfClosed(app);
+        return app;
+    }
+}

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace OrderDapr.Command.Tests.Hosting;
+
+public sealed class CommandHostOptions
+{
+    // APP_API_TOKEN of the app and its sidecar; null = not configured.
+    public string? AppApiToken { get; init; } = CommandHost.DefaultAppApiToken;
+
+    // DAPR_API_TOKEN: the sidecar requires it, the app is configured with it.
+    public string DaprApiToken { get; init; } = "dapr-token";
+
+    // Runs after the app's own registrations: replace a service here.
+    public Action<IServiceCollection>? Services { get; init; }
+
+    public ILoggerProvider? Logs { get; init; }
+}

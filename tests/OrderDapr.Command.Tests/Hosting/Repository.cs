@@ -1,0 +1,21 @@
+namespace OrderDapr.Command.Tests.Hosting;
+
+public static class Repository
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string Components => Path.Combine(Root, "components");
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "OrderDapr.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("OrderDapr.sln not found.");
+    }
+}
