@@ -22,11 +22,6 @@ public sealed class OrderActor(
     private const string PaymentDeadlineReminder = "payment-deadline";
     private const int MaxAppendAttempts = 5;
 
-    // The deadline reminder repeats until it has done its work once: daprd's Scheduler drops a
-    // trigger whose callback failed 3 times, 1 s apart (its default failure policy), and Dapr.Actors
-    // cannot register a reminder with another policy. The next period tries again.
-    private static readonly TimeSpan PaymentDeadlineRetryPeriod = TimeSpan.FromMinutes(1);
-
     private string OrderId => Id.GetId();
 
     public async Task<CommandOutcome> Execute(CommandRequest request)
@@ -89,7 +84,7 @@ public sealed class OrderActor(
                 // command here, with nothing stored.
                 await Task.WhenAll(
                     index.RecordAsync(OrderId),
-                    RegisterReminderAsync(PaymentDeadlineReminder, null, options.Value.PaymentDeadline, PaymentDeadlineRetryPeriod));
+                    RegisterReminderAsync(PaymentDeadlineReminder, null, options.Value.PaymentDeadline, options.Value.PaymentDeadlineRetryPeriod));
                 creationPrepared = true;
             }
 

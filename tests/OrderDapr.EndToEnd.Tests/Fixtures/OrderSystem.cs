@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using DaprEmulator.Hosting;
 using OrderDapr.Chaos;
@@ -151,6 +152,20 @@ public class OrderSystem : IAsyncLifetime
         return response.IsSuccessStatusCode && (await response.Content.ReadAsStringAsync()).Length > 0;
     }
 
+    // The callback the Scheduler makes when a reminder is due, made now (with the app token, as the
+    // sidecar makes it).
+    public async Task<HttpStatusCode> TriggerReminderAsync(string orderId, string reminder)
+    {
+        using var http = new HttpClient { BaseAddress = commandService!.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/actors/OrderActor/{orderId}/method/remind/{reminder}")
+        {
+            Content = new StringContent("""{"dueTime":"","period":""}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("dapr-api-token", Tokens["order-command"].AppApiToken);
+        using var response = await http.SendAsync(request);
+        return response.StatusCode;
+    }
+
     public Task StopCommandServiceAsync() => commandService!.KillAsync();
 
     public Task StartCommandServiceAsync() => commandService!.StartAsync(StartTimeout);
@@ -218,8 +233,11 @@ public sealed class ShortPaymentDeadlineOrderSystem : OrderSystem
 {
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(2);
 
-    protected override IReadOnlyDictionary<string, string> CommandEnvironment =>
-        new Dictionary<string, string> { ["Orders__PaymentDeadline"] = Deadline.ToString("c") };
+    protected override IReadOnlyDictionary<string, string> CommandEnvironment => new Dictionary<string, string>
+    {
+        ["Orders__PaymentDeadline"] = Deadline.ToString("c"),
+        ["Orders__PaymentDeadlineRetryPeriod"] = Deadline.ToString("c"),
+    };
 }
 
 [CollectionDefinition(nameof(ShortPaymentDeadlineSystem))]

@@ -1,9 +1,10 @@
-using System.Net;
 using OrderDapr.EndToEnd.Tests.Fixtures;
 
 namespace OrderDapr.EndToEnd.Tests.Orders;
 
-// order-command runs here with a payment deadline of two seconds instead of thirty minutes.
+// order-command runs here with a payment deadline of two seconds instead of thirty minutes, tried
+// again every two seconds until it has done its work. No verdict depends on how fast the machine
+// is: the tests wait for the outcome, never for a moment.
 [Collection(nameof(ShortPaymentDeadlineSystem))]
 public sealed class PaymentDeadline(ShortPaymentDeadlineOrderSystem system)
 {
@@ -22,19 +23,6 @@ public sealed class PaymentDeadline(ShortPaymentDeadlineOrderSystem system)
     }
 
     [Fact]
-    public async Task A_paid_order_is_left_alone_when_its_deadline_passes()
-    {
-        var orderId = await system.Commands.PlaceAsync($"c-{Guid.NewGuid():N}");
-        Assert.Equal(HttpStatusCode.OK, (await system.Commands.PayAsync(orderId, 19.98m)).Status);
-
-        // The reminder is one-shot: once Dapr no longer holds it, it has fired.
-        await Eventually.Async(async () => !await system.ReminderExistsAsync(orderId, "payment-deadline"), "the payment-deadline reminder to fire");
-
-        var state = (await system.Commands.GetAsync($"/orders/{orderId}")).Body;
-        Assert.Equal(("PAID", 2), (state.GetProperty("status").GetString(), state.GetProperty("version").GetInt32()));
-    }
-
-    [Fact]
     public async Task The_deadline_survives_a_restart_of_the_command_service()
     {
         var orderId = await system.Commands.PlaceAsync($"c-{Guid.NewGuid():N}");
@@ -42,8 +30,9 @@ public sealed class PaymentDeadline(ShortPaymentDeadlineOrderSystem system)
         Assert.True(await system.ReminderExistsAsync(orderId, "payment-deadline"));
 
         await system.StopCommandServiceAsync();
-        // Down until the deadline has passed, so the reminder comes due with no app to call.
-        var due = placedAt + ShortPaymentDeadlineOrderSystem.Deadline + TimeSpan.FromMilliseconds(500);
+        // Down past the deadline and past the Scheduler's retries of it (3, 1 s apart), so the
+        // deadline's first trigger is dropped with no app to call: the next period must do it.
+        var due = placedAt + ShortPaymentDeadlineOrderSystem.Deadline + TimeSpan.FromSeconds(4);
         await Task.Delay(due - DateTimeOffset.UtcNow is { Ticks: > 0 } wait ? wait : TimeSpan.Zero);
         await system.StartCommandServiceAsync();
 
