@@ -1,6 +1,4 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using OrderDapr.Contracts;
-using OrderDapr.Query.Projections;
 using OrderDapr.Query.ReadModel;
 using OrderDapr.Query.Tests.Fixtures;
 using static OrderDapr.Query.Tests.Fixtures.Given;
@@ -18,7 +16,7 @@ public class CustomerOrderIndexTests
     // order; every third is paid, order-7 cancelled.
     private async Task GivenOrders(int count, string customerId = "customer-1")
     {
-        var projector = new OrderProjector(store, NullLogger<OrderProjector>.Instance);
+        var projector = Projector(store);
         for (var i = 1; i <= count; i++)
         {
             await projector.ProjectAsync([Event($"order-{i}", 1, Created(customerId), at: T0.AddMinutes(i))], Ct);
@@ -34,7 +32,7 @@ public class CustomerOrderIndexTests
     }
 
     private Task<OrderConnection> Read(int first, string? after = null, OrderStatus? status = null, int maxPages = OrderQueries.DefaultMaxPagesPerRequest) =>
-        new OrderQueries(store, maxPages).GetCustomerOrdersAsync("customer-1", status, first, after is null ? null : Decode(after), Ct);
+        new OrderQueries(store, new Generations(store, TimeProvider.System), maxPages).GetCustomerOrdersAsync("customer-1", status, first, after is null ? null : Decode(after), Ct);
 
     private static OrderCursor Decode(string cursor) => OrderCursor.TryDecode(cursor, out var decoded) ? decoded : throw new FormatException(cursor);
 
@@ -144,7 +142,7 @@ public class CustomerOrderIndexTests
 
     private async Task GivenOrdersFrom(int from, int to)
     {
-        var projector = new OrderProjector(store, NullLogger<OrderProjector>.Instance);
+        var projector = Projector(store);
         for (var i = from; i <= to; i++)
         {
             await projector.ProjectAsync([Event($"order-{i}", 1, Created(), at: T0.AddMinutes(i))], Ct);
@@ -177,7 +175,7 @@ public class CustomerOrderIndexTests
     [Fact]
     public async Task Orders_placed_a_moment_apart_are_listed_by_creation_time_whatever_order_they_are_projected_in()
     {
-        var projector = new OrderProjector(store, NullLogger<OrderProjector>.Instance);
+        var projector = Projector(store);
         await projector.ProjectAsync([Event("order-b", 1, Created(), at: T0.AddMilliseconds(20))], Ct);
         await projector.ProjectAsync([Event("order-c", 1, Created(), at: T0.AddMilliseconds(30))], Ct);
         await projector.ProjectAsync([Event("order-a", 1, Created(), at: T0.AddMilliseconds(10))], Ct);
@@ -188,7 +186,7 @@ public class CustomerOrderIndexTests
     [Fact]
     public async Task A_late_order_appears_in_its_place_below_a_cursor_taken_before_it_arrived()
     {
-        var projector = new OrderProjector(store, NullLogger<OrderProjector>.Instance);
+        var projector = Projector(store);
         foreach (var i in new[] { 1, 2, 3, 4, 6, 7, 8, 9, 10 })
         {
             await projector.ProjectAsync([Event($"order-{i}", 1, Created(), at: T0.AddMinutes(i))], Ct);
@@ -265,15 +263,15 @@ public class CustomerOrderIndexTests
         await GivenOrders(3);
 
         Assert.All(store.Keys, key => Assert.DoesNotContain("||", key, StringComparison.Ordinal));
-        Assert.Contains(ReadModelKeys.CustomerHead("customer-1"), store.Keys);
-        Assert.Equal(OrderConnection.Empty, await new OrderQueries(store).GetCustomerOrdersAsync("a||b", null, 5, null, Ct));
+        Assert.Contains(ReadModelKeys.Initial.CustomerHead("customer-1"), store.Keys);
+        Assert.Equal(OrderConnection.Empty, await new OrderQueries(store, new Generations(store, TimeProvider.System)).GetCustomerOrdersAsync("a||b", null, 5, null, Ct));
     }
 
     [Fact]
     public void A_customer_id_cannot_make_its_head_collide_with_another_customers_page()
     {
-        Assert.NotEqual(ReadModelKeys.CustomerHead("x-orders-0"), ReadModelKeys.CustomerPage("x", 0));
-        Assert.NotEqual(ReadModelKeys.CustomerHead("page-0-x"), ReadModelKeys.CustomerPage("x", 0));
-        Assert.NotEqual(ReadModelKeys.CustomerPage("0-x", 1), ReadModelKeys.CustomerPage("x", 10));
+        Assert.NotEqual(ReadModelKeys.Initial.CustomerHead("x-orders-0"), ReadModelKeys.Initial.CustomerPage("x", 0));
+        Assert.NotEqual(ReadModelKeys.Initial.CustomerHead("page-0-x"), ReadModelKeys.Initial.CustomerPage("x", 0));
+        Assert.NotEqual(ReadModelKeys.Initial.CustomerPage("0-x", 1), ReadModelKeys.Initial.CustomerPage("x", 10));
     }
 }

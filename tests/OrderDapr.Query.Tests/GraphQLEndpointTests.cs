@@ -1,6 +1,8 @@
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using OrderDapr.Query.GraphQL;
 using OrderDapr.Query.Tests.Fixtures;
 using static OrderDapr.Query.Tests.Fixtures.Given;
@@ -178,5 +180,110 @@ public sealed class GraphQLEndpointTests : IDisposable
         Assert.StartsWith(GraphQLResponse, answer.ContentType, StringComparison.Ordinal);
         Assert.Equal(JsonValueKind.Null, answer.Body.GetProperty("data").ValueKind);
         AssertErrors(answer);
+    }
+
+    // A body that ends before the bytes it announced, as Kestrel reports it when the client goes away.
+    private sealed class TruncatedBody() : MemoryStream(Encoding.UTF8.GetBytes("{\"query\":"))
+    {
+        private bool first = true;
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (first)
+            {
+                first = false;
+                return base.ReadAsync(buffer, cancellationToken);
+            }
+
+            throw new BadHttpRequestException("Unexpected end of request content.", StatusCodes.Status400BadRequest);
+        }
+    }
+
+    [Fact]
+    public async Task A_body_that_ends_early_is_the_clients_error()
+    {
+        var context = new DefaultHttpContext { RequestServices = graphQL.Services };
+        context.Request.Method = "POST";
+        context.Request.ContentType = "application/json";
+        context.Request.ContentLength = 100;
+        context.Request.Body = new TruncatedBody();
+        var response = new MemoryStream();
+        context.Response.Body = response;
+
+        await GraphQLEndpoint.HandleAsync(context);
+
+        Assert.Equal(400, context.Response.StatusCode);
+        Assert.StartsWith("application/problem+json", context.Response.ContentType, StringComparison.Ordinal);
+        Assert.Equal("unreadable-body", JsonDocument.Parse(response.ToArray()).RootElement.GetProperty("code").GetString());
+    }
+
+    private static async Task<string> SendRawAsync(QueryHost host, string request, bool thenGoAway)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(host.Address.Host, host.Address.Port, TestContext.Current.CancellationToken);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request), TestContext.Current.CancellationToken);
+        if (thenGoAway)
+        {
+            client.Client.Shutdown(SocketShutdown.Send);
+            try
+            {
+                return await new StreamReader(stream).ReadToEndAsync(TestContext.Current.CancellationToken);
+            }
+            catch (IOException)
+            {
+                return ""; // the server reset the connection of a client that left: no answer at all
+            }
+        }
+
+        var answer = new StringBuilder();
+        var reader = new StreamReader(stream);
+        while (await reader.ReadLineAsync(TestContext.Current.CancellationToken) is { } line)
+        {
+            answer.AppendLine(line);
+            if (line.Contains("unreadable-body", StringComparison.Ordinal) || line.StartsWith("HTTP/1.1 5", StringComparison.Ordinal))
+            {
+                break;
+            }
+        }
+
+        return answer.ToString();
+    }
+
+    // The request is over once the host logged it finished: whatever it logs about it comes before.
+    private static async Task AssertFinishedWithoutErrorAsync(QueryHost host)
+    {
+        var finished = await host.LoggedAsync(e => e.Message.StartsWith("Request finished HTTP/1.1 POST", StringComparison.Ordinal), "the request finished");
+        Assert.DoesNotContain(" 500 ", finished.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(host.Logs.Entries, e => e.Level >= LogLevel.Error);
+    }
+
+    [Fact]
+    public async Task A_body_that_breaks_its_framing_is_a_client_error_and_logs_no_error()
+    {
+        await using var host = await QueryHost.StartAsync();
+
+        var answer = await SendRawAsync(host,
+            "POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nnot-a-chunk-size\r\n",
+            thenGoAway: false);
+
+        Assert.StartsWith("HTTP/1.1 400", answer, StringComparison.Ordinal);
+        Assert.Contains("application/problem+json", answer, StringComparison.Ordinal);
+        Assert.Contains("unreadable-body", answer, StringComparison.Ordinal);
+        await AssertFinishedWithoutErrorAsync(host);
+    }
+
+    [Fact]
+    public async Task A_client_that_goes_away_mid_body_gets_no_server_error_and_no_error_log()
+    {
+        await using var host = await QueryHost.StartAsync();
+
+        var answer = await SendRawAsync(host,
+            "POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"query\":",
+            thenGoAway: true);
+
+        // Kestrel either reports the short body or aborts the request: never a server error.
+        Assert.False(answer.StartsWith("HTTP/1.1 5", StringComparison.Ordinal), answer);
+        await AssertFinishedWithoutErrorAsync(host);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using OrderDapr.Contracts;
 using OrderDapr.Query.Projections;
+using OrderDapr.Query.ReadModel;
 using static OrderDapr.Query.Tests.Fixtures.Given;
 
 namespace OrderDapr.Query.Tests;

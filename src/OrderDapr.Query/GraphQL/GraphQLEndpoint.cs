@@ -8,6 +8,7 @@ using GraphQL.Validation.Complexity;
 using GraphQL.Validation.Rules.Custom;
 using GraphQLParser.AST;
 using Microsoft.Net.Http.Headers;
+using OrderDapr.Query.Http;
 
 namespace OrderDapr.Query.GraphQL;
 
@@ -37,9 +38,28 @@ public static class GraphQLEndpoint
         var serializer = services.GetRequiredService<IGraphQLTextSerializer>();
         var mediaType = ResponseMediaType(request);
 
-        var (graphQLRequest, status, error) = HttpMethods.IsGet(request.Method)
-            ? ReadGet(request, serializer)
-            : await ReadPostAsync(request, serializer, context.RequestAborted);
+        GraphQLRequest? graphQLRequest;
+        int status;
+        string? error;
+        try
+        {
+            (graphQLRequest, status, error) = HttpMethods.IsGet(request.Method)
+                ? ReadGet(request, serializer)
+                : await ReadPostAsync(request, serializer, context.RequestAborted);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // The client sent less than it announced (it went away mid-body, or its body broke the
+            // framing): its mistake, not ours. Tell it, if it still listens.
+            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GraphQLEndpoint))
+                .LogDebug(ex, "GraphQL request body could not be read");
+            if (!context.RequestAborted.IsCancellationRequested)
+            {
+                await Problems.Create(ex.StatusCode, "unreadable-body", "The request body could not be read", ex.Message).ExecuteAsync(context);
+            }
+
+            return;
+        }
 
         if (graphQLRequest is null)
         {

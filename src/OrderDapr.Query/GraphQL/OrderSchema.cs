@@ -1,12 +1,11 @@
 using GraphQL;
 using GraphQL.Types;
-using OrderDapr.Query.Projections;
 using OrderDapr.Query.ReadModel;
 
 namespace OrderDapr.Query.GraphQL;
 
 // Code-first schema over the read model. Resolvers take OrderQueries from the request's
-// services, so the schema is a singleton and a Subscription type can be added beside Query.
+// services, so the schema is a singleton.
 public sealed class OrderSchema : Schema
 {
     public OrderSchema()

@@ -3,55 +3,80 @@ using OrderDapr.Query.ReadModel;
 
 namespace OrderDapr.Query.Projections;
 
-// What one batch did: an outcome per envelope (in the order given), and the order views it
-// committed (for whoever wants to know what changed, after the commit).
-public sealed record ProjectedBatch(IReadOnlyList<ProjectionOutcome> Outcomes, IReadOnlyList<OrderView> Committed);
+// What one batch did: an outcome per envelope (in the order given), and for each Poison outcome
+// why the envelope can never be projected.
+public sealed record ProjectedBatch(IReadOnlyList<ProjectionOutcome> Outcomes, IReadOnlyList<string?> PoisonReasons);
 
 // Applies a batch of delivered envelopes (Dapr bulk subscribe) to the read model: one bulk read
 // of the order documents, the pure projection per order, one bulk read of the customer heads and
 // newest index pages the batch touches, and ONE transaction for all of it, guarded by the ETags
 // read. A customer's head is therefore written once per batch, however many of its orders the
 // batch holds, so a busy customer does not serialize the projection. Daprd hands a subscription
-// one batch at a time; a conflict can only come from another replica, and is retried here on a
-// fresh read before the batch is given back to the broker.
-public sealed class OrderProjector(IReadModelStore store, ILogger<OrderProjector> logger)
+// one batch at a time; a conflict can only come from another replica (or a rebuild), and is
+// retried here on a fresh read before the batch is given back to the broker.
+public sealed class OrderProjector(IReadModelStore store, Generations generations, ILogger<OrderProjector> logger)
 {
     private const int Attempts = 3;
 
+    // Live events (deliveries and dead-letter replays): into the current generation and, while a
+    // rebuild runs, into the one it builds, which must not miss an event the streams it already
+    // read did not hold yet. Each envelope is read once, whatever the number of generations.
     public async Task<ProjectedBatch> ProjectAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken)
     {
         var outcomes = new ProjectionOutcome[envelopes.Count];
-        var events = new List<(int Index, ParsedEvent Event)>(envelopes.Count);
+        var reasons = new string?[envelopes.Count];
+        var events = new List<ParsedEvent>(envelopes.Count);
+        var positions = new List<int>(envelopes.Count);
         for (var i = 0; i < envelopes.Count; i++)
         {
             try
             {
-                events.Add((i, OrderViewProjection.Parse(envelopes[i])));
+                events.Add(OrderViewProjection.Parse(envelopes[i]));
+                positions.Add(i);
             }
             catch (PoisonEventException ex)
             {
                 outcomes[i] = ProjectionOutcome.Poison;
+                reasons[i] = ex.Message;
                 logger.LogError(ex, "Event {EventId} cannot be projected: {Reason}", envelopes[i].EventId, ex.Message);
             }
         }
 
+        if (events.Count > 0)
+        {
+            var written = (await generations.GetAsync(cancellationToken)).Written;
+            var results = await Task.WhenAll(written.Select(g => ProjectAsync(events, ReadModelKeys.Of(g), cancellationToken)));
+            for (var j = 0; j < events.Count; j++)
+            {
+                // The current generation's outcome, unless a generation asks for the event again.
+                outcomes[positions[j]] = results.Select(r => r[j]).FirstOrDefault(
+                    o => o is ProjectionOutcome.NotCommitted or ProjectionOutcome.PendingFull, results[0][j]);
+            }
+        }
+
+        return new ProjectedBatch(outcomes, reasons);
+    }
+
+    // Read events into one generation: an outcome per event, in the order given.
+    public async Task<IReadOnlyList<ProjectionOutcome>> ProjectAsync(
+        IReadOnlyList<ParsedEvent> events, ReadModelKeys keys, CancellationToken cancellationToken)
+    {
         for (var attempt = 1; ; attempt++)
         {
+            var outcomes = new ProjectionOutcome[events.Count];
             try
             {
-                return new ProjectedBatch(outcomes, await ProjectOnceAsync(events, outcomes, cancellationToken));
+                await ProjectOnceAsync(events, keys, outcomes, cancellationToken);
+                return outcomes;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 if (attempt == Attempts)
                 {
-                    logger.LogWarning(ex, "Projecting a batch of {Count} events failed {Attempts} times; the broker will redeliver it", events.Count, Attempts);
-                    foreach (var (index, _) in events)
-                    {
-                        outcomes[index] = ProjectionOutcome.NotCommitted;
-                    }
-
-                    return new ProjectedBatch(outcomes, []);
+                    logger.LogWarning(ex, "Projecting a batch of {Count} events into generation {Generation} failed {Attempts} times; its events are reported not committed",
+                        events.Count, keys.Generation, Attempts);
+                    Array.Fill(outcomes, ProjectionOutcome.NotCommitted);
+                    return outcomes;
                 }
 
                 logger.LogDebug(ex, "Projecting a batch of {Count} events failed on attempt {Attempt}; retrying", events.Count, attempt);
@@ -60,16 +85,16 @@ public sealed class OrderProjector(IReadModelStore store, ILogger<OrderProjector
         }
     }
 
-    private async Task<IReadOnlyList<OrderView>> ProjectOnceAsync(
-        List<(int Index, ParsedEvent Event)> events, ProjectionOutcome[] outcomes, CancellationToken cancellationToken)
+    private async Task ProjectOnceAsync(
+        IReadOnlyList<ParsedEvent> events, ReadModelKeys keys, ProjectionOutcome[] outcomes, CancellationToken cancellationToken)
     {
-        var byOrder = events.GroupBy(e => e.Event.Envelope.OrderId, StringComparer.Ordinal).ToList();
-        var keys = byOrder.Select(g => ReadModelKeys.Order(g.Key)).ToList();
-        var stored = await store.GetManyAsync<OrderView>(keys, cancellationToken);
+        var byOrder = events.Select((e, index) => (Index: index, Event: e))
+            .GroupBy(e => e.Event.Envelope.OrderId, StringComparer.Ordinal).ToList();
+        var orderKeys = byOrder.Select(g => keys.Order(g.Key)).ToList();
+        var stored = await store.GetManyAsync<OrderView>(orderKeys, cancellationToken);
 
         var writes = new List<DocumentWrite>();
         var changes = new List<IndexChange>();
-        var committed = new List<OrderView>();
         for (var i = 0; i < byOrder.Count; i++)
         {
             var before = stored[i].Value ?? new OrderView(byOrder[i].Key);
@@ -88,8 +113,7 @@ public sealed class OrderProjector(IReadModelStore store, ILogger<OrderProjector
                 continue;
             }
 
-            writes.Add(new DocumentWrite(keys[i], view, stored[i].ETag));
-            committed.Add(view);
+            writes.Add(new DocumentWrite(orderKeys[i], view, stored[i].ETag));
             if (CustomerOrderIndex.ChangeFor(before, view) is { } change)
             {
                 changes.Add(change);
@@ -98,15 +122,14 @@ public sealed class OrderProjector(IReadModelStore store, ILogger<OrderProjector
 
         if (writes.Count == 0)
         {
-            return [];
+            return;
         }
 
-        writes.AddRange(await IndexWritesAsync(changes, cancellationToken));
+        writes.AddRange(await IndexWritesAsync(changes, keys, cancellationToken));
         await store.CommitAsync(writes, cancellationToken);
-        return committed;
     }
 
-    private async Task<IReadOnlyList<DocumentWrite>> IndexWritesAsync(List<IndexChange> changes, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<DocumentWrite>> IndexWritesAsync(List<IndexChange> changes, ReadModelKeys keys, CancellationToken cancellationToken)
     {
         if (changes.Count == 0)
         {
@@ -114,7 +137,7 @@ public sealed class OrderProjector(IReadModelStore store, ILogger<OrderProjector
         }
 
         var byCustomer = changes.GroupBy(c => c.CustomerId, StringComparer.Ordinal).ToList();
-        var heads = await store.GetManyAsync<CustomerOrdersHead>([.. byCustomer.Select(g => ReadModelKeys.CustomerHead(g.Key))], cancellationToken);
+        var heads = await store.GetManyAsync<CustomerOrdersHead>([.. byCustomer.Select(g => keys.CustomerHead(g.Key))], cancellationToken);
 
         // The newest page of each customer that gets new entries: they go there, or into new pages.
         var newestPageKeys = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -122,7 +145,7 @@ public sealed class OrderProjector(IReadModelStore store, ILogger<OrderProjector
         {
             if (heads[i].Value is { PageCount: > 0 } head && byCustomer[i].Any(c => c is IndexChange.Added))
             {
-                newestPageKeys[byCustomer[i].Key] = ReadModelKeys.CustomerPage(head.CustomerId, head.PageCount - 1);
+                newestPageKeys[byCustomer[i].Key] = keys.CustomerPage(head.CustomerId, head.PageCount - 1);
             }
         }
 
@@ -137,9 +160,9 @@ public sealed class OrderProjector(IReadModelStore store, ILogger<OrderProjector
             var customerId = byCustomer[i].Key;
             var newest = newestPageKeys.TryGetValue(customerId, out var pageKey) ? pages[pageKey] : Stored<CustomerOrdersPage>.Missing;
             var (head, written) = CustomerOrderIndex.Apply(heads[i].Value ?? new CustomerOrdersHead(customerId), newest.Value, byCustomer[i]);
-            writes.Add(new DocumentWrite(ReadModelKeys.CustomerHead(customerId), head, heads[i].ETag));
+            writes.Add(new DocumentWrite(keys.CustomerHead(customerId), head, heads[i].ETag));
             writes.AddRange(written.Select(page => new DocumentWrite(
-                ReadModelKeys.CustomerPage(customerId, page.Page), page, page.Page == newest.Value?.Page ? newest.ETag : null)));
+                keys.CustomerPage(customerId, page.Page), page, page.Page == newest.Value?.Page ? newest.ETag : null)));
         }
 
         return writes;

@@ -2,7 +2,6 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Serialization;
-using OrderDapr.Query.Projections;
 
 namespace OrderDapr.Query.ReadModel;
 
@@ -179,6 +178,7 @@ public static class CustomerOrderIndex
     // One page of a customer's orders, newest first, continuing below `after` when given.
     public static async Task<OrderConnection> ReadAsync(
         IReadModelStore store,
+        ReadModelKeys keys,
         string customerId,
         OrderStatus? status,
         int first,
@@ -186,7 +186,7 @@ public static class CustomerOrderIndex
         int maxPagesPerRequest,
         CancellationToken cancellationToken)
     {
-        var head = (await store.GetAsync<CustomerOrdersHead>(ReadModelKeys.CustomerHead(customerId), cancellationToken)).Value;
+        var head = (await store.GetAsync<CustomerOrdersHead>(keys.CustomerHead(customerId), cancellationToken)).Value;
         if (head is null)
         {
             return OrderConnection.Empty;
@@ -201,7 +201,7 @@ public static class CustomerOrderIndex
 
         while (pageNumber >= 0 && edges.Count < wanted && pagesRead < maxPagesPerRequest)
         {
-            var page = (await store.GetAsync<CustomerOrdersPage>(ReadModelKeys.CustomerPage(customerId, pageNumber), cancellationToken)).Value;
+            var page = (await store.GetAsync<CustomerOrdersPage>(keys.CustomerPage(customerId, pageNumber), cancellationToken)).Value;
             pagesRead++;
 
             var candidates = (page?.Entries ?? [])
@@ -215,7 +215,7 @@ public static class CustomerOrderIndex
                 // Unfiltered, every entry matches: fetch only as many documents as still wanted.
                 var take = status is null ? Math.Min(wanted - edges.Count, candidates.Count - scanned) : candidates.Count - scanned;
                 var chunk = candidates.GetRange(scanned, take);
-                var orders = await store.GetManyAsync<OrderView>(chunk.Select(e => ReadModelKeys.Order(e.OrderId)).ToList(), cancellationToken);
+                var orders = await store.GetManyAsync<OrderView>(chunk.Select(e => keys.Order(e.OrderId)).ToList(), cancellationToken);
 
                 for (var i = 0; i < chunk.Count && edges.Count < wanted; i++)
                 {

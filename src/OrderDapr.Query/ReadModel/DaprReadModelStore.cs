@@ -6,7 +6,7 @@ namespace OrderDapr.Query.ReadModel;
 
 public sealed class DaprReadModelStore(DaprClient dapr) : IReadModelStore
 {
-    // With an ETag: update only if unchanged. Without: insert only (see DocumentWrite).
+    // With an ETag: update or delete only if unchanged. Without: insert only (see DocumentWrite).
     private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
 
     public async Task<Stored<T>> GetAsync<T>(string key, CancellationToken cancellationToken) where T : class
@@ -39,12 +39,14 @@ public sealed class DaprReadModelStore(DaprClient dapr) : IReadModelStore
     public Task CommitAsync(IReadOnlyList<DocumentWrite> writes, CancellationToken cancellationToken)
     {
         var operations = writes
-            .Select(w => new StateTransactionRequest(
-                w.Key,
-                JsonSerializer.SerializeToUtf8Bytes(w.Value, w.Value.GetType(), dapr.JsonSerializerOptions),
-                StateOperationType.Upsert,
-                etag: w.ETag,
-                options: FirstWrite))
+            .Select(w => w.Value is null
+                ? new StateTransactionRequest(w.Key, null, StateOperationType.Delete, etag: w.ETag, options: FirstWrite)
+                : new StateTransactionRequest(
+                    w.Key,
+                    JsonSerializer.SerializeToUtf8Bytes(w.Value, w.Value.GetType(), dapr.JsonSerializerOptions),
+                    StateOperationType.Upsert,
+                    etag: w.ETag,
+                    options: FirstWrite))
             .ToList();
 
         return dapr.ExecuteStateTransactionAsync(Messaging.ReadModelStore, operations, cancellationToken: cancellationToken);

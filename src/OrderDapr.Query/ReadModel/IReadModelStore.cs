@@ -6,11 +6,15 @@ public sealed record Stored<T>(T? Value, string? ETag) where T : class
     public static Stored<T> Missing { get; } = new(null, null);
 }
 
-// One upsert of a transaction. ETag null = insert only (first-write without ETag fails when
-// the key exists), so two first deliveries of the same order cannot both create it.
-public sealed record DocumentWrite(string Key, object Value, string? ETag);
+// One operation of a transaction: an upsert of Value, or a delete when Value is null. An upsert
+// with ETag null is insert only (first-write without ETag fails when the key exists), so two
+// first deliveries of the same order cannot both create it; a delete always names the ETag read.
+public sealed record DocumentWrite(string Key, object? Value, string? ETag)
+{
+    public static DocumentWrite Delete(string key, string etag) => new(key, null, etag);
+}
 
-// The `readmodel` state store as the projection and the queries need it.
+// The `readmodel` state store as the projection, the queries, the rebuild and the dead letters need it.
 public interface IReadModelStore
 {
     Task<Stored<T>> GetAsync<T>(string key, CancellationToken cancellationToken) where T : class;

@@ -1,10 +1,7 @@
-using OrderDapr.Query.Projections;
-
 namespace OrderDapr.Query.ReadModel;
 
-// What readers may see of the read model. A later read-your-writes `order(id, minVersion)`
-// waits here, polling GetOrderAsync until Version >= minVersion or a short deadline.
-public sealed class OrderQueries(IReadModelStore store, int maxPagesPerRequest = OrderQueries.DefaultMaxPagesPerRequest)
+// What readers may see of the read model: the documents of the current generation.
+public sealed class OrderQueries(IReadModelStore store, Generations generations, int maxPagesPerRequest = OrderQueries.DefaultMaxPagesPerRequest)
 {
     // 10 pages = at most 500 index entries and their documents per request.
     public const int DefaultMaxPagesPerRequest = 10;
@@ -16,15 +13,19 @@ public sealed class OrderQueries(IReadModelStore store, int maxPagesPerRequest =
             return null;
         }
 
-        var order = (await store.GetAsync<OrderView>(ReadModelKeys.Order(orderId), cancellationToken)).Value;
+        var keys = await CurrentKeysAsync(cancellationToken);
+        var order = (await store.GetAsync<OrderView>(keys.Order(orderId), cancellationToken)).Value;
 
         // A document holding only events that overtook OrderCreated is no order yet.
         return order is { IsCreated: true } ? order : null;
     }
 
-    public Task<OrderConnection> GetCustomerOrdersAsync(
+    public async Task<OrderConnection> GetCustomerOrdersAsync(
         string customerId, OrderStatus? status, int first, OrderCursor? after, CancellationToken cancellationToken) =>
         ReadModelKeys.IsValidId(customerId)
-            ? CustomerOrderIndex.ReadAsync(store, customerId, status, first, after, maxPagesPerRequest, cancellationToken)
-            : Task.FromResult(OrderConnection.Empty);
+            ? await CustomerOrderIndex.ReadAsync(store, await CurrentKeysAsync(cancellationToken), customerId, status, first, after, maxPagesPerRequest, cancellationToken)
+            : OrderConnection.Empty;
+
+    private async ValueTask<ReadModelKeys> CurrentKeysAsync(CancellationToken cancellationToken) =>
+        ReadModelKeys.Of((await generations.GetAsync(cancellationToken)).Current);
 }

@@ -1,4 +1,7 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using OrderDapr.Contracts;
+using OrderDapr.Query.Projections;
+using OrderDapr.Query.ReadModel;
 
 namespace OrderDapr.Query.Tests.Fixtures;
 
@@ -20,4 +23,8 @@ public static class Given
         Event(orderId, 3, new OrderShipped("tracking-1")),
         Event(orderId, 4, new OrderDelivered()),
     ];
+
+    // The projector of one replica over `store`, with its own view of the generations.
+    public static OrderProjector Projector(IReadModelStore store, Generations? generations = null) =>
+        new(store, generations ?? new Generations(store, TimeProvider.System), NullLogger<OrderProjector>.Instance);
 }

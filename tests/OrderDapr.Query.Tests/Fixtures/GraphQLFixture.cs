@@ -3,10 +3,8 @@ using GraphQL;
 using GraphQL.SystemTextJson;
 using GraphQL.Transport;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using OrderDapr.Contracts;
 using OrderDapr.Query.GraphQL;
-using OrderDapr.Query.Projections;
 using OrderDapr.Query.ReadModel;
 
 namespace OrderDapr.Query.Tests.Fixtures;
@@ -14,11 +12,13 @@ namespace OrderDapr.Query.Tests.Fixtures;
 // The service's GraphQL registrations over an in-memory read model filled by the projector.
 public sealed class GraphQLFixture : IDisposable
 {
-    public GraphQLFixture()
+    public GraphQLFixture(TimeProvider? time = null)
     {
         Services = new ServiceCollection()
             .AddLogging()
             .AddSingleton<IReadModelStore>(Store)
+            .AddSingleton(time ?? TimeProvider.System)
+            .AddSingleton<Generations>()
             .AddSingleton<OrderQueries>()
             .AddOrderGraphQL()
             .BuildServiceProvider();
@@ -30,7 +30,7 @@ public sealed class GraphQLFixture : IDisposable
 
     public async Task Given(params EventEnvelope[] events)
     {
-        var projector = new OrderProjector(Store, NullLogger<OrderProjector>.Instance);
+        var projector = Fixtures.Given.Projector(Store, Services.GetRequiredService<Generations>());
         foreach (var envelope in events)
         {
             await projector.ProjectAsync([envelope], TestContext.Current.CancellationToken);

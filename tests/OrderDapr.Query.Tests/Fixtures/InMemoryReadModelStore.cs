@@ -4,8 +4,8 @@ using OrderDapr.Query.ReadModel;
 namespace OrderDapr.Query.Tests.Fixtures;
 
 // The `readmodel` store with Dapr's rules: documents round-trip through JSON as with the
-// DaprClient's serializer, an ETag write succeeds only on that ETag, a write without ETag
-// (first-write) only when the key is absent, and a transaction is all or nothing.
+// DaprClient's serializer, an ETag write or delete succeeds only on that ETag, a write without
+// ETag (first-write) only when the key is absent, and a transaction is all or nothing.
 public sealed class InMemoryReadModelStore : IReadModelStore
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -24,6 +24,20 @@ public sealed class InMemoryReadModelStore : IReadModelStore
     public int DocumentsWritten { get; private set; }
 
     public int Conflicts { get; private set; }
+
+    // Every committed transaction, in order.
+    public IReadOnlyList<IReadOnlyList<DocumentWrite>> CommitLog
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. commitLog];
+            }
+        }
+    }
+
+    private readonly List<IReadOnlyList<DocumentWrite>> commitLog = [];
 
     public IReadOnlyCollection<string> Keys
     {
@@ -83,7 +97,7 @@ public sealed class InMemoryReadModelStore : IReadModelStore
             foreach (var write in writes)
             {
                 var exists = items.TryGetValue(write.Key, out var current);
-                if (write.ETag is null ? exists : !exists || current.ETag != write.ETag)
+                if (write.ETag is null ? exists || write.Value is null : !exists || current.ETag != write.ETag)
                 {
                     Conflicts++;
                     throw new InvalidOperationException($"ETag mismatch on {write.Key}.");
@@ -93,10 +107,37 @@ public sealed class InMemoryReadModelStore : IReadModelStore
             DocumentsWritten += writes.Count;
             foreach (var write in writes)
             {
-                items[write.Key] = (JsonSerializer.Serialize(write.Value, write.Value.GetType(), Json), (++lastETag).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                if (write.Value is null)
+                {
+                    items.Remove(write.Key);
+                }
+                else
+                {
+                    items[write.Key] = (JsonSerializer.Serialize(write.Value, write.Value.GetType(), Json), NextETag());
+                }
             }
 
+            commitLog.Add([.. writes]);
             Commits++;
         }
     }
+
+    // Tampering from outside the service, as a broken deployment or an operator might.
+    public void Remove(string key)
+    {
+        lock (gate)
+        {
+            items.Remove(key);
+        }
+    }
+
+    public void Overwrite(string key, string json)
+    {
+        lock (gate)
+        {
+            items[key] = (json, NextETag());
+        }
+    }
+
+    private string NextETag() => (++lastETag).ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

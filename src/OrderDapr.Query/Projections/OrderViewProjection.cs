@@ -1,49 +1,8 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using OrderDapr.Contracts;
+using OrderDapr.Query.ReadModel;
 
 namespace OrderDapr.Query.Projections;
-
-[JsonConverter(typeof(OrderStatusJsonConverter))]
-public enum OrderStatus
-{
-    Created,
-    Paid,
-    Shipped,
-    Delivered,
-    Cancelled,
-}
-
-// Stored as CREATED, PAID, ... — the same names the GraphQL enum shows.
-public sealed class OrderStatusJsonConverter() : JsonStringEnumConverter<OrderStatus>(JsonNamingPolicy.SnakeCaseUpper, allowIntegerValues: false);
-
-public sealed record OrderItemView(string ProductId, int Quantity, decimal UnitPrice);
-
-// The document `order-{id}` of the read model. It exists as soon as any event of the order
-// arrived: events that overtook OrderCreated wait in Pending until the gap closes.
-public sealed record OrderView(string Id)
-{
-    public string? CustomerId { get; init; }
-    public OrderStatus? Status { get; init; }
-    public decimal Total { get; init; }
-    public string? Currency { get; init; }
-    public IReadOnlyList<OrderItemView> Items { get; init; } = [];
-
-    // Stream version of the last applied event: 0 until OrderCreated is applied.
-    public int Version { get; init; }
-    public DateTimeOffset? CreatedAt { get; init; }
-    public DateTimeOffset? UpdatedAt { get; init; }
-    public string? PaymentId { get; init; }
-    public string? TrackingNumber { get; init; }
-    public string? CancellationReason { get; init; }
-
-    // Envelopes with Version > this.Version + 1, ascending, each version once.
-    public IReadOnlyList<EventEnvelope> Pending { get; init; } = [];
-
-    // Only an order whose OrderCreated was applied is shown to readers.
-    [JsonIgnore]
-    public bool IsCreated => Status is not null;
-}
 
 public enum ProjectionOutcome
 {
@@ -106,7 +65,7 @@ public static class OrderViewProjection
     // Validates an envelope and reads its event, upcasting retired shapes.
     public static ParsedEvent Parse(EventEnvelope envelope)
     {
-        if (string.IsNullOrWhiteSpace(envelope.OrderId) || !ReadModel.ReadModelKeys.IsValidId(envelope.OrderId))
+        if (string.IsNullOrWhiteSpace(envelope.OrderId) || !ReadModelKeys.IsValidId(envelope.OrderId))
         {
             throw new PoisonEventException($"Envelope has no usable orderId: '{envelope.OrderId}'.");
         }
@@ -130,7 +89,7 @@ public static class OrderViewProjection
         // System.Text.Json leaves missing members null whatever the annotations say.
         var complete = @event switch
         {
-            OrderCreated c => !string.IsNullOrEmpty(c.CustomerId) && ReadModel.ReadModelKeys.IsValidId(c.CustomerId)
+            OrderCreated c => !string.IsNullOrEmpty(c.CustomerId) && ReadModelKeys.IsValidId(c.CustomerId)
                               && c.Currency is not null && c.Items is not null
                               && c.Items.All(i => i is not null && i.ProductId is not null),
             OrderPaid p => p.PaymentId is not null,

@@ -1,0 +1,46 @@
+using OrderDapr.Query.Access;
+using OrderDapr.Query.DeadLetters;
+using OrderDapr.Query.GraphQL;
+using OrderDapr.Query.Projections;
+using OrderDapr.Query.ReadModel;
+using OrderDapr.Query.Rebuild;
+using OrderDapr.Query.Subscriptions;
+
+namespace OrderDapr.Query;
+
+// order-query's services and routes, for Program and for tests that run the whole pipeline.
+public static class OrderQueryService
+{
+    public static WebApplicationBuilder AddOrderQuery(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddProblemDetails();
+        services.AddAccessPolicies(builder.Configuration);
+
+        // Reads DAPR_GRPC_ENDPOINT / DAPR_GRPC_PORT lazily: nothing calls the sidecar before a request.
+        services.AddDaprClient();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IReadModelStore, DaprReadModelStore>();
+        services.AddSingleton<Generations>();
+        services.AddSingleton<OrderProjector>();
+        services.AddSingleton<OrderQueries>();
+        services.AddSingleton<DeadLetterStore>();
+        services.AddSingleton<DeadLetterReplay>();
+        services.AddSingleton<IStreamSource>(_ => DaprStreamSource.Create());
+        services.AddSingleton<ProjectionRebuild>();
+        services.AddOrderGraphQL();
+        return builder;
+    }
+
+    public static WebApplication MapOrderQuery(this WebApplication app)
+    {
+        app.LogClosedRoutes();
+        app.UseExceptionHandler();
+
+        app.MapSubscriptions();
+        app.MapGroup("/admin").RequireAuthorization(AccessPolicies.Admin).MapDeadLetters().MapRebuild();
+        app.MapGraphQL();
+        app.MapGet("/healthz", () => TypedResults.Ok());
+        return app;
+    }
+}

@@ -1,0 +1,108 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using OrderDapr.Query.ReadModel;
+using OrderDapr.Query.Rebuild;
+
+namespace OrderDapr.Query.Tests.Fixtures;
+
+// order-query as Program composes it, on a loopback port, over an in-memory read model, a fake
+// stream source and a clock the test moves.
+public sealed class QueryHost : IAsyncDisposable
+{
+    public const string AppToken = "app-token-for-tests";
+    public const string AdminToken = "admin-token-for-tests";
+
+    private readonly WebApplication app;
+
+    private QueryHost(WebApplication app, InMemoryReadModelStore store, CapturedLogs logs, FakeTimeProvider time)
+    {
+        this.app = app;
+        Store = store;
+        Logs = logs;
+        Time = time;
+        Http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+    }
+
+    public InMemoryReadModelStore Store { get; }
+
+    public CapturedLogs Logs { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public HttpClient Http { get; }
+
+    public IServiceProvider Services => app.Services;
+
+    public static async Task<QueryHost> StartAsync(string appToken = AppToken, string adminToken = AdminToken, IStreamSource? streams = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Production" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["APP_API_TOKEN"] = appToken,
+            ["ADMIN_TOKEN"] = adminToken,
+            ["Logging:LogLevel:Default"] = "Debug",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Debug",
+        });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.AddOrderQuery();
+
+        var store = new InMemoryReadModelStore();
+        var logs = new CapturedLogs();
+        var time = new FakeTimeProvider(Given.T0);
+        builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
+        builder.Services.AddSingleton<IReadModelStore>(store);
+        builder.Services.AddSingleton<TimeProvider>(time);
+        builder.Services.AddSingleton(streams ?? new FakeStreamSource([]));
+
+        var app = builder.Build();
+        app.MapOrderQuery();
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        return new QueryHost(app, store, logs, time);
+    }
+
+    public Uri Address => Http.BaseAddress!;
+
+    // Polled for, with a generous bound: log lines are written while a request ends, after its answer.
+    public async Task<LogEntry> LoggedAsync(Func<LogEntry, bool> match, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            if (Logs.Entries.FirstOrDefault(match) is { } entry)
+            {
+                return entry;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"Not logged within 30 s: {what}");
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+    }
+
+    public HttpRequestMessage Request(HttpMethod method, string path, string? appToken = null, string? adminToken = null, HttpContent? content = null)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = content };
+        if (appToken is not null)
+        {
+            request.Headers.Add("dapr-api-token", appToken);
+        }
+
+        if (adminToken is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
+        }
+
+        return request;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await app.StopAsync(TestContext.Current.CancellationToken);
+        await app.DisposeAsync();
+    }
+}
