@@ -112,7 +112,7 @@ public class OrderSystem : IAsyncLifetime
     public async Task<Answer> AssertChangesNothingAsync(Func<Task<Answer>> request)
     {
         Answer? answer = null;
-        await AssertChangesNothingAsync(async () => answer = await request());
+        await AssertChangesNothingAsync(async () => { answer = await request(); });
         return answer!;
     }
 
