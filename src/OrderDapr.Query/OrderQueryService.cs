@@ -26,7 +26,7 @@ public static class OrderQueryService
         services.AddSingleton<OrderQueries>();
         services.AddSingleton<DeadLetterStore>();
         services.AddSingleton<DeadLetterReplay>();
-        services.AddSingleton<IStreamSource>(_ => DaprStreamSource.Create());
+        services.AddSingleton<IStreamSource>(sp => DaprStreamSource.Create(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton<ProjectionRebuild>();
         services.AddOrderGraphQL();
         return builder;

@@ -9,7 +9,10 @@ public sealed class DaprStreamSource(HttpClient orderCommand) : IStreamSource
 {
     public const string OrderCommandAppId = "order-command";
 
-    public static DaprStreamSource Create() => new(DaprClient.CreateInvokeHttpClient(OrderCommandAppId));
+    // The token must be passed: CreateInvokeHttpClient sets the one it is given, null included,
+    // over the DAPR_API_TOKEN default its handler starts with (dotnet-sdk InvocationHandler).
+    public static DaprStreamSource Create(IConfiguration configuration) =>
+        new(DaprClient.CreateInvokeHttpClient(OrderCommandAppId, daprApiToken: configuration["DAPR_API_TOKEN"]));
 
     public async Task<StreamPage> ReadPageAsync(string? after, int limit, CancellationToken cancellationToken)
     {

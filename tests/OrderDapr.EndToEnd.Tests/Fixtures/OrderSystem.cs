@@ -25,6 +25,8 @@ public class OrderSystem : IAsyncLifetime
 
     public string CommandSidecarGrpcEndpoint => commandSidecar!.GrpcEndpoint;
 
+    public DaprSidecar QuerySidecar { get; private set; } = null!;
+
     // Each app's sidecar requires DAPR_API_TOKEN of the app and sends APP_API_TOKEN to it, as
     // `run` and Kubernetes set them up.
     public IReadOnlyDictionary<string, (string DaprApiToken, string AppApiToken)> Tokens { get; } = new Dictionary<string, (string, string)>
@@ -39,7 +41,10 @@ public class OrderSystem : IAsyncLifetime
 
     protected virtual IReadOnlyDictionary<string, string> CommandEnvironment => new Dictionary<string, string>();
 
-    protected virtual IReadOnlyDictionary<string, string> QueryEnvironment => new Dictionary<string, string>();
+    // The operator's token of order-query's /admin routes.
+    public string AdminToken { get; } = NewToken();
+
+    protected virtual IReadOnlyDictionary<string, string> QueryEnvironment => new Dictionary<string, string> { ["ADMIN_TOKEN"] = AdminToken };
 
     protected DaprEmulatorHost Emulator => emulator!;
 
@@ -52,7 +57,7 @@ public class OrderSystem : IAsyncLifetime
 
         commandSidecar = await StartSidecarAsync("order-command");
         commandService = new ServiceProcess("OrderDapr.Command", commandSidecar.AppPort!.Value, commandSidecar.HttpPort, commandSidecar.GrpcPort, Environment("order-command", CommandEnvironment));
-        var querySidecar = await StartSidecarAsync("order-query");
+        var querySidecar = QuerySidecar = await StartSidecarAsync("order-query");
         queryService = new ServiceProcess("OrderDapr.Query", querySidecar.AppPort!.Value, querySidecar.HttpPort, querySidecar.GrpcPort, Environment("order-query", QueryEnvironment));
         await Task.WhenAll(commandService.StartAsync(StartTimeout), queryService.StartAsync(StartTimeout));
 
