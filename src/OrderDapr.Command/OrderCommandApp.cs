@@ -20,7 +20,8 @@ public static class OrderCommandApp
             builder.WebHost.UseUrls($"http://0.0.0.0:{appPort}");
         }
 
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.AddCodeToUnhandled);
+        builder.Services.AddApiDocument();
         builder.Services.AddSidecarOnlyAuthorization(builder.Configuration);
         builder.Services.AddDaprClient();
         builder.Services.AddSingleton(TimeProvider.System);
@@ -47,12 +48,13 @@ public static class OrderCommandApp
         app.UseAuthentication();
         app.UseAuthorization();
 
-        app.MapGet("/healthz", () => TypedResults.Ok("healthy"));
+        app.MapGet("/healthz", () => TypedResults.Ok("healthy")).ExcludeFromDescription();
         app.MapActorsHandlers().RequireSidecar();
         app.MapOrderCommands();
         app.MapOrderStreams();
         app.MapStreamPages().RequireSidecar();
 
+        app.MapApiDocument();
         SidecarOnly.WarnIfClosed(app);
         return app;
     }

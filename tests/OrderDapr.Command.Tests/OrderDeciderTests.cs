@@ -136,3 +136,65 @@ public sealed class ReplayingAnOrder
         Assert.Equal(t0.AddHours(2), state.UpdatedAt);
     }
 }
+
+// OrderDecider.Refusals is what the HTTP API documents per operation: it must be exactly what
+// Decide answers, found by trying every command in every state an order can be in.
+public sealed class TheDeclaredRefusals
+{
+    private static readonly OrderEvent[][] Histories =
+    [
+        [],
+        [Sample.Created],
+        [Sample.Created, Sample.Paid],
+        [Sample.Created, Sample.Paid, Sample.Shipped],
+        [Sample.Created, Sample.Paid, Sample.Shipped, new OrderDelivered()],
+        [Sample.Created, new OrderCancelled("x")],
+        [Sample.Created, Sample.Paid, new OrderCancelled("x")],
+    ];
+
+    [Fact]
+    public void The_histories_reach_every_status() =>
+        Assert.Equal(
+            Enum.GetValues<OrderStatus>().Order(),
+            Histories.Select(h => OrderDecider.Replay(h.Select(e => (e, DateTimeOffset.UnixEpoch))).Status).Distinct().Order());
+
+    [Fact]
+    public void Every_command_is_declared()
+    {
+        var commands = typeof(OrderCommand).GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonDerivedTypeAttribute), false)
+            .Cast<System.Text.Json.Serialization.JsonDerivedTypeAttribute>()
+            .Select(a => a.DerivedType.Name)
+            .Order();
+
+        Assert.Equal(commands, OrderDecider.Refusals.Keys.Select(t => t.Name).Order());
+    }
+
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void A_command_is_refused_with_exactly_its_declared_codes(string command)
+    {
+        var type = OrderDecider.Refusals.Keys.Single(t => t.Name == command);
+        var given = Histories
+            .SelectMany(history => VariantsOf(type).Select(c => OrderDecider.Decide(c, OrderDecider.Replay(history.Select(e => (e, DateTimeOffset.UnixEpoch))))))
+            .OfType<Decision.Reject>()
+            .Select(r => r.Why.Code)
+            .Distinct()
+            .Order();
+
+        Assert.Equal(OrderDecider.Refusals[type].Order(), given);
+    }
+
+    public static TheoryData<string> Commands() => [.. OrderDecider.Refusals.Keys.Select(t => t.Name)];
+
+    // Every way a command of this type can differ in what Decide makes of it.
+    private static OrderCommand[] VariantsOf(Type type) => type.Name switch
+    {
+        nameof(PlaceOrder) => [new PlaceOrder("c-1", Sample.Lines, "USD")],
+        nameof(PayOrder) => [new PayOrder(Sample.Total, "pay-1"), new PayOrder(Sample.Total + 1m, "pay-1")],
+        nameof(ShipOrder) => [new ShipOrder("track-1")],
+        nameof(DeliverOrder) => [new DeliverOrder()],
+        nameof(CancelOrder) => [new CancelOrder("x")],
+        nameof(ExpireUnpaidOrder) => [new ExpireUnpaidOrder()],
+        _ => throw new InvalidOperationException($"No variants of {type.Name}: add them here."),
+    };
+}

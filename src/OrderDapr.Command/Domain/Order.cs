@@ -36,6 +36,16 @@ public sealed record Rejection(string Code, string Detail)
 {
     // The command names an order that does not exist.
     public const string OrderNotFound = "order-not-found";
+    public const string OrderAlreadyExists = "order-already-exists";
+    public const string PaymentAmountMismatch = "payment-amount-mismatch";
+    public const string OrderAlreadyPaid = "order-already-paid";
+    public const string OrderNotPaid = "order-not-paid";
+    public const string OrderAlreadyShipped = "order-already-shipped";
+    public const string OrderNotShipped = "order-not-shipped";
+    public const string OrderAlreadyDelivered = "order-already-delivered";
+    public const string OrderCancelled = "order-cancelled";
+    public const string OrderAlreadyCancelled = "order-already-cancelled";
+    public const string OrderNotAwaitingPayment = "order-not-awaiting-payment";
 }
 
 public abstract record Decision
@@ -49,10 +59,22 @@ public abstract record Decision
 // Evolve (state, event) → state. No I/O and no clock: the time of an event comes from the caller.
 public static class OrderDecider
 {
+    // Every refusal Decide can give each command, so that the HTTP API can document them per
+    // operation; the decider's tests hold this to what Decide answers in every state.
+    public static readonly IReadOnlyDictionary<Type, IReadOnlyList<string>> Refusals = new Dictionary<Type, IReadOnlyList<string>>
+    {
+        [typeof(PlaceOrder)] = [Rejection.OrderAlreadyExists],
+        [typeof(PayOrder)] = [Rejection.OrderNotFound, Rejection.PaymentAmountMismatch, Rejection.OrderCancelled, Rejection.OrderAlreadyPaid],
+        [typeof(ShipOrder)] = [Rejection.OrderNotFound, Rejection.OrderNotPaid, Rejection.OrderCancelled, Rejection.OrderAlreadyShipped],
+        [typeof(DeliverOrder)] = [Rejection.OrderNotFound, Rejection.OrderNotShipped, Rejection.OrderCancelled, Rejection.OrderAlreadyDelivered],
+        [typeof(CancelOrder)] = [Rejection.OrderNotFound, Rejection.OrderAlreadyCancelled, Rejection.OrderAlreadyShipped],
+        [typeof(ExpireUnpaidOrder)] = [Rejection.OrderNotFound, Rejection.OrderNotAwaitingPayment],
+    };
+
     public static Decision Decide(OrderCommand command, Order state) => command switch
     {
         PlaceOrder place => state.Exists
-            ? Refuse("order-already-exists", "An order with this id already exists.")
+            ? Refuse(Rejection.OrderAlreadyExists, "An order with this id already exists.")
             : Accept(new OrderCreated(place.CustomerId, place.Items, place.Currency)),
 
         _ when !state.Exists => Refuse(Rejection.OrderNotFound, "The order does not exist."),
@@ -60,38 +82,38 @@ public static class OrderDecider
         PayOrder pay => state.Status switch
         {
             OrderStatus.Created when pay.Amount != state.Total =>
-                Refuse("payment-amount-mismatch", $"The payment of {pay.Amount} does not equal the order total of {state.Total}."),
+                Refuse(Rejection.PaymentAmountMismatch, $"The payment of {pay.Amount} does not equal the order total of {state.Total}."),
             OrderStatus.Created => Accept(new OrderPaid(pay.Amount, pay.PaymentId)),
-            OrderStatus.Cancelled => Refuse("order-cancelled", "A cancelled order cannot be paid."),
-            _ => Refuse("order-already-paid", "The order has already been paid."),
+            OrderStatus.Cancelled => Refuse(Rejection.OrderCancelled, "A cancelled order cannot be paid."),
+            _ => Refuse(Rejection.OrderAlreadyPaid, "The order has already been paid."),
         },
 
         ShipOrder ship => state.Status switch
         {
             OrderStatus.Paid => Accept(new OrderShipped(ship.TrackingNumber)),
-            OrderStatus.Created => Refuse("order-not-paid", "Only a paid order can be shipped."),
-            OrderStatus.Cancelled => Refuse("order-cancelled", "A cancelled order cannot be shipped."),
-            _ => Refuse("order-already-shipped", "The order has already been shipped."),
+            OrderStatus.Created => Refuse(Rejection.OrderNotPaid, "Only a paid order can be shipped."),
+            OrderStatus.Cancelled => Refuse(Rejection.OrderCancelled, "A cancelled order cannot be shipped."),
+            _ => Refuse(Rejection.OrderAlreadyShipped, "The order has already been shipped."),
         },
 
         DeliverOrder => state.Status switch
         {
             OrderStatus.Shipped => Accept(new OrderDelivered()),
-            OrderStatus.Delivered => Refuse("order-already-delivered", "The order has already been delivered."),
-            OrderStatus.Cancelled => Refuse("order-cancelled", "A cancelled order cannot be delivered."),
-            _ => Refuse("order-not-shipped", "Only a shipped order can be delivered."),
+            OrderStatus.Delivered => Refuse(Rejection.OrderAlreadyDelivered, "The order has already been delivered."),
+            OrderStatus.Cancelled => Refuse(Rejection.OrderCancelled, "A cancelled order cannot be delivered."),
+            _ => Refuse(Rejection.OrderNotShipped, "Only a shipped order can be delivered."),
         },
 
         CancelOrder cancel => state.Status switch
         {
             OrderStatus.Created or OrderStatus.Paid => Accept(new OrderCancelled(cancel.Reason)),
-            OrderStatus.Cancelled => Refuse("order-already-cancelled", "The order has already been cancelled."),
-            _ => Refuse("order-already-shipped", "An order cannot be cancelled once it has been shipped."),
+            OrderStatus.Cancelled => Refuse(Rejection.OrderAlreadyCancelled, "The order has already been cancelled."),
+            _ => Refuse(Rejection.OrderAlreadyShipped, "An order cannot be cancelled once it has been shipped."),
         },
 
         ExpireUnpaidOrder => state.Status == OrderStatus.Created
             ? Accept(new OrderCancelled(CancelOrder.PaymentTimeout))
-            : Refuse("order-not-awaiting-payment", "Only an unpaid order expires."),
+            : Refuse(Rejection.OrderNotAwaitingPayment, "Only an unpaid order expires."),
 
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Unknown command."),
     };

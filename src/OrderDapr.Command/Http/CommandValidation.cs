@@ -10,12 +10,14 @@ public static partial class CommandValidation
     public const int MaxTextLength = 200;
     public const int MaxQuantity = 1_000_000;
     public const decimal MaxUnitPrice = 1_000_000_000m;
+    public const string DefaultCurrency = "USD";
+    public const string CurrencyPattern = "^[A-Z]{3}$";
 
     public static (PlaceOrder? Command, Dictionary<string, string[]> Errors) ToCommand(PlaceOrderBody body)
     {
         var errors = new Dictionary<string, string[]>();
         RequireText(errors, "customerId", body.CustomerId);
-        var currency = body.Currency ?? "USD";
+        var currency = body.Currency ?? DefaultCurrency;
         if (!CurrencyCode().IsMatch(currency))
         {
             errors["currency"] = ["currency must be a three-letter ISO 4217 code such as USD."];
@@ -110,6 +112,6 @@ public static partial class CommandValidation
         }
     }
 
-    [GeneratedRegex("^[A-Z]{3}$")]
+    [GeneratedRegex(CurrencyPattern)]
     private static partial Regex CurrencyCode();
 }

@@ -11,7 +11,11 @@ namespace OrderDapr.Command.Http;
 public static class IdempotencyKey
 {
     public const string Header = "Idempotency-Key";
-    private const int MaxLength = 255;
+    public const string ReplayedHeader = "Idempotent-Replayed";
+    public const int MaxLength = 255;
+
+    // Visible ASCII, as Read checks it: the OpenAPI document's statement of the rule.
+    public const string Pattern = "^[!-~]+$";
 
     public static (string? Key, ProblemHttpResult? Problem) Read(HttpRequest request)
     {
@@ -23,7 +27,7 @@ public static class IdempotencyKey
         var key = values.ToString();
         return values.Count == 1 && key.Length is > 0 and <= MaxLength && key.All(c => c is > ' ' and <= '~')
             ? (key, null)
-            : (null, Problems.Create(StatusCodes.Status400BadRequest, "idempotency-key-invalid", "Invalid Idempotency-Key",
+            : (null, Problems.Create(ProblemCatalogue.IdempotencyKeyInvalid,
                 $"Idempotency-Key must be 1 to {MaxLength} visible ASCII characters, sent once."));
     }
 

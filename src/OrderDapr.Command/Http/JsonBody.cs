@@ -9,6 +9,7 @@ namespace OrderDapr.Command.Http;
 public static class JsonBody
 {
     public const long MaxBytes = 64 * 1024;
+    public const string ContentType = "application/json";
 
     private static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web)
     {
@@ -19,44 +20,50 @@ public static class JsonBody
         MaxDepth = 16,
     };
 
+    // What ReadAsync can answer; body-missing only where the body is required (no whenEmpty).
+    public static IEnumerable<ProblemType> CanAnswer(bool bodyRequired) =>
+        bodyRequired
+            ? [ProblemCatalogue.BodyTooLarge, ProblemCatalogue.BodyMissing, ProblemCatalogue.UnsupportedMediaType, ProblemCatalogue.BodyInvalid]
+            : [ProblemCatalogue.BodyTooLarge, ProblemCatalogue.UnsupportedMediaType, ProblemCatalogue.BodyInvalid];
+
     // whenEmpty: what an empty body means for a command whose body is optional; null = required.
     public static async Task<(T? Body, ProblemHttpResult? Problem)> ReadAsync<T>(HttpRequest request, T? whenEmpty = null)
         where T : class
     {
         if (request.ContentLength > MaxBytes)
         {
-            return (null, Problems.Create(StatusCodes.Status413PayloadTooLarge, "body-too-large", "Request body too large", $"A command body may be at most {MaxBytes} bytes."));
+            return (null, Problems.Create(ProblemCatalogue.BodyTooLarge, $"A command body may be at most {MaxBytes} bytes."));
         }
 
         var bytes = await ReadBoundedAsync(request);
         if (bytes is null)
         {
-            return (null, Problems.Create(StatusCodes.Status413PayloadTooLarge, "body-too-large", "Request body too large", $"A command body may be at most {MaxBytes} bytes."));
+            return (null, Problems.Create(ProblemCatalogue.BodyTooLarge, $"A command body may be at most {MaxBytes} bytes."));
         }
 
         if (bytes.Length == 0)
         {
             return whenEmpty is not null
                 ? (whenEmpty, null)
-                : (null, Problems.Create(StatusCodes.Status400BadRequest, "body-missing", "Request body missing", "This command needs a JSON body."));
+                : (null, Problems.Create(ProblemCatalogue.BodyMissing, "This command needs a JSON body."));
         }
 
         if (!request.HasJsonContentType())
         {
-            return (null, Problems.Create(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported media type", "Send the body as application/json."));
+            return (null, Problems.Create(ProblemCatalogue.UnsupportedMediaType, "Send the body as application/json."));
         }
 
         try
         {
             var body = JsonSerializer.Deserialize<T>(bytes, Strict);
             return body is null
-                ? (null, Problems.Create(StatusCodes.Status400BadRequest, "body-invalid", "Invalid request body", "The body must be a JSON object."))
+                ? (null, Problems.Create(ProblemCatalogue.BodyInvalid, "The body must be a JSON object."))
                 : (body, null);
         }
         catch (JsonException ex)
         {
             var where = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "" : $" at {ex.Path}";
-            return (null, Problems.Create(StatusCodes.Status400BadRequest, "body-invalid", "Invalid request body", $"The body is not valid for this command{where}: {Describe(ex)}"));
+            return (null, Problems.Create(ProblemCatalogue.BodyInvalid, $"The body is not valid for this command{where}: {Describe(ex)}"));
         }
     }
 

@@ -13,18 +13,68 @@ public static class OrderCommandEndpoints
 {
     public static IEndpointRouteBuilder MapOrderCommands(this IEndpointRouteBuilder routes)
     {
-        var orders = routes.MapGroup("/orders");
-        orders.MapPost("/", PlaceAsync);
+        var orders = routes.MapGroup("/orders").WithTags("Commands").WithIdempotencyKey().WithOrderIdParameter();
+        orders.MapPost("/", PlaceAsync)
+            .WithName("PlaceOrder")
+            .WithSummary("Place an order")
+            .WithDescription("Places an order of these items. Unless it is paid within the payment deadline (30 minutes unless "
+                + "configured otherwise), it is cancelled with reason `payment-timeout`.")
+            .WithJsonBody<PlaceOrderBody>(required: true)
+            .Produces<CommandAccepted>(StatusCodes.Status201Created)
+            .WithLocation()
+            .WithVersionTag()
+            .Answers([
+                ProblemCatalogue.IdempotencyKeyInvalid,
+                .. JsonBody.CanAnswer(bodyRequired: true),
+                ProblemCatalogue.ValidationFailed,
+                ProblemCatalogue.IdempotencyKeyReused,
+                .. ProblemCatalogue.RefusalsOf<PlaceOrder>(),
+            ]);
         orders.MapPost("/{orderId}/pay", (string orderId, HttpRequest request, IActorProxyFactory actors) =>
-            ExecuteAsync<PayOrderBody>(orderId, request, actors, body => CommandValidation.ToCommand(body)));
+                ExecuteAsync<PayOrderBody>(orderId, request, actors, body => CommandValidation.ToCommand(body)))
+            .DescribeCommand<PayOrderBody, PayOrder>("PayOrder", "Pay an order",
+                "Records the payment of a placed order. The amount must equal the order's total.",
+                bodyRequired: true, validated: true);
         orders.MapPost("/{orderId}/ship", (string orderId, HttpRequest request, IActorProxyFactory actors) =>
-            ExecuteAsync<ShipOrderBody>(orderId, request, actors, body => CommandValidation.ToCommand(body)));
+                ExecuteAsync<ShipOrderBody>(orderId, request, actors, body => CommandValidation.ToCommand(body)))
+            .DescribeCommand<ShipOrderBody, ShipOrder>("ShipOrder", "Ship an order", "Records the shipment of a paid order.",
+                bodyRequired: true, validated: true);
         orders.MapPost("/{orderId}/deliver", (string orderId, HttpRequest request, IActorProxyFactory actors) =>
-            ExecuteAsync(orderId, request, actors, (DeliverOrderBody _) => (new DeliverOrder(), []), whenEmpty: new DeliverOrderBody()));
+                ExecuteAsync(orderId, request, actors, (DeliverOrderBody _) => (new DeliverOrder(), []), whenEmpty: new DeliverOrderBody()))
+            .DescribeCommand<DeliverOrderBody, DeliverOrder>("DeliverOrder", "Deliver an order",
+                "Records the delivery of a shipped order. The body may be left out, or be `{}`.",
+                bodyRequired: false, validated: false);
         orders.MapPost("/{orderId}/cancel", (string orderId, HttpRequest request, IActorProxyFactory actors) =>
-            ExecuteAsync<CancelOrderBody>(orderId, request, actors, body => CommandValidation.ToCommand(body)));
+                ExecuteAsync<CancelOrderBody>(orderId, request, actors, body => CommandValidation.ToCommand(body)))
+            .DescribeCommand<CancelOrderBody, CancelOrder>("CancelOrder", "Cancel an order",
+                "Cancels an order that has not been shipped yet.",
+                bodyRequired: true, validated: true);
         return routes;
     }
+
+    // A command on an existing order as the OpenAPI document shows it, with what ExecuteAsync can
+    // answer: its checks in the order it makes them, then the actor's outcomes.
+    private static RouteHandlerBuilder DescribeCommand<TBody, TCommand>(
+        this RouteHandlerBuilder endpoint, string name, string summary, string description, bool bodyRequired, bool validated)
+        where TCommand : OrderCommand =>
+        endpoint
+            .WithName(name)
+            .WithSummary(summary)
+            .WithDescription(description)
+            .WithJsonBody<TBody>(bodyRequired)
+            .Produces<CommandAccepted>()
+            .WithIfMatch()
+            .WithVersionTag()
+            .Answers([
+                ProblemCatalogue.OrderNotFound,
+                ProblemCatalogue.IfMatchInvalid,
+                ProblemCatalogue.IdempotencyKeyInvalid,
+                .. JsonBody.CanAnswer(bodyRequired),
+                .. validated ? [ProblemCatalogue.ValidationFailed] : Array.Empty<ProblemType>(),
+                ProblemCatalogue.VersionMismatch,
+                ProblemCatalogue.IdempotencyKeyReused,
+                .. ProblemCatalogue.RefusalsOf<TCommand>(),
+            ]);
 
     private static async Task<IResult> PlaceAsync(HttpRequest request, IActorProxyFactory actors)
     {
@@ -107,7 +157,7 @@ public static class OrderCommandEndpoints
                 VersionTag.Set(context.Response, outcome.Version);
                 if (outcome.Kind == OutcomeKind.Replayed)
                 {
-                    context.Response.Headers["Idempotent-Replayed"] = "true";
+                    context.Response.Headers[IdempotencyKey.ReplayedHeader] = "true";
                 }
 
                 var accepted = new CommandAccepted(outcome.OrderId, outcome.Version);
@@ -117,15 +167,15 @@ public static class OrderCommandEndpoints
             case OutcomeKind.NotFound:
                 return Problems.OrderNotFound(outcome.OrderId);
             case OutcomeKind.VersionMismatch:
-                return Problems.Create(StatusCodes.Status412PreconditionFailed, "version-mismatch", "Order has moved on",
+                return Problems.Create(ProblemCatalogue.VersionMismatch,
                     $"The order is at version {outcome.Version}, not the version given in If-Match.",
                     new Dictionary<string, object?> { ["currentVersion"] = outcome.Version });
             case OutcomeKind.IdempotencyKeyReused:
-                return Problems.Create(StatusCodes.Status422UnprocessableEntity, "idempotency-key-reused", "Idempotency-Key reused",
+                return Problems.Create(ProblemCatalogue.IdempotencyKeyReused,
                     "This Idempotency-Key was already used with a different request.");
             case OutcomeKind.Rejected:
                 var why = outcome.Rejection!;
-                return Problems.Create(StatusCodes.Status409Conflict, why.Code, "Command refused", why.Detail,
+                return Problems.Create(ProblemCatalogue.Refusal(why.Code), why.Detail,
                     new Dictionary<string, object?> { ["currentVersion"] = outcome.Version });
             default:
                 throw new InvalidOperationException($"Unknown outcome {outcome.Kind}.");

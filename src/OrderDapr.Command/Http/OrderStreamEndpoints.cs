@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.OpenApi;
 using OrderDapr.Command.Domain;
 using OrderDapr.Command.EventStore;
 using OrderDapr.Contracts;
@@ -28,11 +29,25 @@ public sealed record OrderEventsView(string OrderId, int Version, IReadOnlyList<
 // (optionally up to a past version). Read straight from the event store, so always current.
 public static class OrderStreamEndpoints
 {
+    private const string VersionQuery = "version";
+
     public static IEndpointRouteBuilder MapOrderStreams(this IEndpointRouteBuilder routes)
     {
-        var orders = routes.MapGroup("/orders");
-        orders.MapGet("/{orderId}", GetStateAsync);
-        orders.MapGet("/{orderId}/events", GetEventsAsync);
+        var orders = routes.MapGroup("/orders").WithTags("Reads").WithOrderIdParameter().WithVersionTag();
+        orders.MapGet("/{orderId}", GetStateAsync)
+            .WithName("GetOrder")
+            .WithSummary("Read an order")
+            .WithDescription("The order's state, replayed from its event stream: always current. With `version`, the order as it was then.")
+            .WithQueryParameter(VersionQuery, "Replay the stream up to this version only.",
+                new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1" })
+            .Produces<OrderStateView>()
+            .Answers(ProblemCatalogue.OrderNotFound, ProblemCatalogue.VersionInvalid, ProblemCatalogue.VersionNotFound);
+        orders.MapGet("/{orderId}/events", GetEventsAsync)
+            .WithName("GetOrderEvents")
+            .WithSummary("Read an order's events")
+            .WithDescription("The order's event stream as stored, oldest first. `type` is the stored event name; `data` its payload.")
+            .Produces<OrderEventsView>()
+            .Answers(ProblemCatalogue.OrderNotFound);
         return routes;
     }
 
@@ -44,11 +59,11 @@ public static class OrderStreamEndpoints
         }
 
         int? atVersion = null;
-        if (context.Request.Query.TryGetValue("version", out var raw))
+        if (context.Request.Query.TryGetValue(VersionQuery, out var raw))
         {
             if (!int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var v) || v < 1)
             {
-                return Problems.Create(StatusCodes.Status400BadRequest, "version-invalid", "Invalid version",
+                return Problems.Create(ProblemCatalogue.VersionInvalid,
                     "version must be a whole number of at least 1.");
             }
 
@@ -63,7 +78,7 @@ public static class OrderStreamEndpoints
 
         if (atVersion > stream.Version)
         {
-            return Problems.Create(StatusCodes.Status404NotFound, "version-not-found", "Version not found",
+            return Problems.Create(ProblemCatalogue.VersionNotFound,
                 $"Order {id} is at version {stream.Version}; it has no version {atVersion}.");
         }
 
@@ -90,9 +105,12 @@ public static class OrderStreamEndpoints
             new StoredEventView(e.EventId, e.Type, e.Version, e.OccurredAt, e.Data))]));
     }
 
+    // CREATED, PAID, …: what `status` holds.
+    public static string StatusName(OrderStatus status) => status.ToString().ToUpperInvariant();
+
     private static OrderStateView ToView(string orderId, Order state) => new(
         orderId,
-        state.Status.ToString().ToUpperInvariant(),
+        StatusName(state.Status),
         state.Version,
         state.CustomerId,
         state.Items,

@@ -22,9 +22,10 @@ public static class SidecarOnly
         return services;
     }
 
+    // Not for clients, so not in the API document either.
     public static TBuilder RequireSidecar<TBuilder>(this TBuilder endpoints)
         where TBuilder : IEndpointConventionBuilder =>
-        endpoints.RequireAuthorization(Policy);
+        endpoints.RequireAuthorization(Policy).ExcludeFromDescription();
 
     public static void WarnIfClosed(WebApplication app)
     {

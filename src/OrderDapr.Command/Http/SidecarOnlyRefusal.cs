@@ -18,7 +18,7 @@ internal sealed class SidecarOnlyRefusal : IAuthorizationMiddlewareResultHandler
         }
 
         context.Response.Headers.WWWAuthenticate = "Dapr-Api-Token";
-        return Problems.Create(StatusCodes.Status401Unauthorized, "sidecar-only", "Only the Dapr sidecar may call this",
+        return Problems.Create(ProblemCatalogue.SidecarOnly,
                 "This route takes calls from order-command's Dapr sidecar only, which sends the app API token in header dapr-api-token.")
             .ExecuteAsync(context);
     }

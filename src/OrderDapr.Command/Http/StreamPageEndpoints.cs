@@ -19,7 +19,7 @@ public static class StreamPageEndpoints
             && !(rawLimit.Count == 1 && int.TryParse(rawLimit.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out limit)
                  && limit is >= 1 and <= StreamPages.MaxLimit))
         {
-            return Problems.Create(StatusCodes.Status400BadRequest, "limit-invalid", "Invalid limit",
+            return Problems.Create(ProblemCatalogue.LimitInvalid,
                 $"limit must be a whole number from 1 to {StreamPages.MaxLimit}.");
         }
 
@@ -35,6 +35,6 @@ public static class StreamPageEndpoints
     }
 
     private static ProblemHttpResult CursorInvalid() =>
-        Problems.Create(StatusCodes.Status400BadRequest, "cursor-invalid", "Invalid cursor",
+        Problems.Create(ProblemCatalogue.CursorInvalid,
             "after must be a nextCursor this service returned, passed back unchanged.");
 }

@@ -6,6 +6,10 @@ namespace OrderDapr.Command.Http;
 // An order's version as an HTTP entity tag: "3" in ETag, and in If-Match to ask for that version.
 public static class VersionTag
 {
+    // What Set writes and ReadIfMatch reads, as the OpenAPI document states them.
+    public const string ETagPattern = """^"[0-9]+"$""";
+    public const string IfMatchPattern = """^\s*(\*|(W/)?"[0-9]+")\s*$""";
+
     public static void Set(HttpResponse response, int version) => response.Headers.ETag = $"\"{version.ToString(CultureInfo.InvariantCulture)}\"";
 
     // If-Match: "<version>" (a strong or weak entity tag holding the stream version), or * for any.
@@ -24,7 +28,7 @@ public static class VersionTag
             return (version, null);
         }
 
-        return (null, Problems.Create(StatusCodes.Status400BadRequest, "if-match-invalid", "Invalid If-Match",
+        return (null, Problems.Create(ProblemCatalogue.IfMatchInvalid,
             "If-Match must be a quoted order version such as \"3\", as sent in the ETag header."));
     }
 }
