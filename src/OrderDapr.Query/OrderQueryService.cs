@@ -1,6 +1,8 @@
 using OrderDapr.Query.Access;
+using OrderDapr.Query.Changes;
 using OrderDapr.Query.DeadLetters;
 using OrderDapr.Query.GraphQL;
+using OrderDapr.Query.GraphQL.Http;
 using OrderDapr.Query.Projections;
 using OrderDapr.Query.ReadModel;
 using OrderDapr.Query.Rebuild;
@@ -22,13 +24,17 @@ public static class OrderQueryService
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IReadModelStore, DaprReadModelStore>();
         services.AddSingleton<Generations>();
+        services.AddOptions<ReadCacheOptions>().BindConfiguration(ReadCacheOptions.Section);
+        services.AddSingleton<OrderViewCache>();
         services.AddSingleton<OrderProjector>();
         services.AddSingleton<OrderQueries>();
+        services.AddChangeFeed();
         services.AddSingleton<DeadLetterStore>();
         services.AddSingleton<DeadLetterReplay>();
         services.AddSingleton<IStreamSource>(sp => DaprStreamSource.Create(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton<ProjectionRebuild>();
         services.AddOrderGraphQL();
+        services.AddGraphQLRoute();
         return builder;
     }
 
@@ -36,8 +42,11 @@ public static class OrderQueryService
     {
         app.LogClosedRoutes();
         app.UseExceptionHandler();
+        app.UseWebSockets();
+        app.UseCors();
 
         app.MapSubscriptions();
+        app.MapChangeFeed();
         app.MapGroup("/admin").RequireAuthorization(AccessPolicies.Admin).MapDeadLetters().MapRebuild();
         app.MapGraphQL();
         app.MapGet("/healthz", () => TypedResults.Ok());

@@ -50,6 +50,7 @@ public sealed class AccessTests
     [InlineData("GET", "/dapr/subscribe")]
     [InlineData("POST", "/events/orders/unknown-type")]
     [InlineData("POST", "/events/orders-deadletter")]
+    [InlineData("POST", "/events/order-changes")]
     public async Task Every_route_of_the_sidecar_refuses_a_caller_without_the_app_token(string method, string path)
     {
         await using var host = await QueryHost.StartAsync();
@@ -79,14 +80,19 @@ public sealed class AccessTests
     }
 
     [Fact]
-    public async Task The_sidecar_is_told_both_subscriptions()
+    public async Task The_sidecar_is_told_the_three_subscriptions()
     {
         await using var host = await QueryHost.StartAsync();
 
         var response = await host.Http.SendAsync(host.Request(HttpMethod.Get, "/dapr/subscribe", appToken: QueryHost.AppToken), Ct);
 
         var subscriptions = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).EnumerateArray().ToDictionary(s => s.GetProperty("topic").GetString()!);
-        Assert.Equal(["orders", "orders-deadletter"], subscriptions.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["order-changes", "orders", "orders-deadletter"], subscriptions.Keys.Order(StringComparer.Ordinal));
+        var changes = subscriptions["order-changes"];
+        Assert.Equal("orderchanges", changes.GetProperty("pubsubName").GetString());
+        Assert.Equal("events/order-changes", changes.GetProperty("route").GetString()?.TrimStart('/'));
+        Assert.False(changes.TryGetProperty("deadLetterTopic", out _));
+        Assert.False(changes.TryGetProperty("bulkSubscribe", out var bulk) && bulk.GetProperty("enabled").GetBoolean());
         var orders = subscriptions["orders"];
         Assert.Equal("orders-deadletter", orders.GetProperty("deadLetterTopic").GetString());
         Assert.Equal("events/orders/unknown-type", orders.GetProperty("routes").GetProperty("default").GetString()?.TrimStart('/'));

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using OrderDapr.Contracts;
 using OrderDapr.Query.ReadModel;
 using OrderDapr.Query.Tests.Fixtures;
@@ -32,7 +33,10 @@ public class CustomerOrderIndexTests
     }
 
     private Task<OrderConnection> Read(int first, string? after = null, OrderStatus? status = null, int maxPages = OrderQueries.DefaultMaxPagesPerRequest) =>
-        new OrderQueries(store, new Generations(store, TimeProvider.System), maxPages).GetCustomerOrdersAsync("customer-1", status, first, after is null ? null : Decode(after), Ct);
+        Queries(maxPages).GetCustomerOrdersAsync("customer-1", new OrderFilter(status), first, after is null ? null : Decode(after), Ct);
+
+    private OrderQueries Queries(int maxPages = OrderQueries.DefaultMaxPagesPerRequest) =>
+        new(store, new Generations(store, TimeProvider.System), new OrderViewCache(Options.Create(new ReadCacheOptions()), TimeProvider.System), maxPages);
 
     private static OrderCursor Decode(string cursor) => OrderCursor.TryDecode(cursor, out var decoded) ? decoded : throw new FormatException(cursor);
 
@@ -264,7 +268,7 @@ public class CustomerOrderIndexTests
 
         Assert.All(store.Keys, key => Assert.DoesNotContain("||", key, StringComparison.Ordinal));
         Assert.Contains(ReadModelKeys.Initial.CustomerHead("customer-1"), store.Keys);
-        Assert.Equal(OrderConnection.Empty, await new OrderQueries(store, new Generations(store, TimeProvider.System)).GetCustomerOrdersAsync("a||b", null, 5, null, Ct));
+        Assert.Equal(OrderConnection.Empty, await Queries().GetCustomerOrdersAsync("a||b", OrderFilter.None, 5, null, Ct));
     }
 
     [Fact]

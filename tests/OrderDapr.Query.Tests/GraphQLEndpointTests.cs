@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using OrderDapr.Query.GraphQL;
+using OrderDapr.Query.GraphQL.Http;
 using OrderDapr.Query.Tests.Fixtures;
 using static OrderDapr.Query.Tests.Fixtures.Given;
 

@@ -1,4 +1,5 @@
 using OrderDapr.Contracts;
+using OrderDapr.Query.Changes;
 using OrderDapr.Query.ReadModel;
 
 namespace OrderDapr.Query.Projections;
@@ -13,8 +14,10 @@ public sealed record ProjectedBatch(IReadOnlyList<ProjectionOutcome> Outcomes, I
 // read. A customer's head is therefore written once per batch, however many of its orders the
 // batch holds, so a busy customer does not serialize the projection. Daprd hands a subscription
 // one batch at a time; a conflict can only come from another replica (or a rebuild), and is
-// retried here on a fresh read before the batch is given back to the broker.
-public sealed class OrderProjector(IReadModelStore store, Generations generations, ILogger<OrderProjector> logger)
+// retried here on a fresh read before the batch is given back to the broker. What a live batch
+// committed is then published on the change feed.
+public sealed class OrderProjector(
+    IReadModelStore store, Generations generations, OrderChangePublisher changes, TimeProvider time, ILogger<OrderProjector> logger)
 {
     private const int Attempts = 3;
 
@@ -45,29 +48,50 @@ public sealed class OrderProjector(IReadModelStore store, Generations generation
         if (events.Count > 0)
         {
             var written = (await generations.GetAsync(cancellationToken)).Written;
-            var results = await Task.WhenAll(written.Select(g => ProjectAsync(events, ReadModelKeys.Of(g), cancellationToken)));
+            var results = await Task.WhenAll(written.Select(g => ProjectIntoAsync(events, ReadModelKeys.Of(g), cancellationToken)));
             for (var j = 0; j < events.Count; j++)
             {
                 // The current generation's outcome, unless a generation asks for the event again.
-                outcomes[positions[j]] = results.Select(r => r[j]).FirstOrDefault(
-                    o => o is ProjectionOutcome.NotCommitted or ProjectionOutcome.PendingFull, results[0][j]);
+                outcomes[positions[j]] = results.Select(r => r.Outcomes[j]).FirstOrDefault(
+                    o => o is ProjectionOutcome.NotCommitted or ProjectionOutcome.PendingFull, results[0].Outcomes[j]);
             }
+
+            Publish(written, results);
         }
 
         return new ProjectedBatch(outcomes, reasons);
     }
 
-    // Read events into one generation: an outcome per event, in the order given.
+    // Read events into one generation (the rebuild's): an outcome per event, in the order given.
+    // Not published: no reader sees that generation yet.
     public async Task<IReadOnlyList<ProjectionOutcome>> ProjectAsync(
-        IReadOnlyList<ParsedEvent> events, ReadModelKeys keys, CancellationToken cancellationToken)
+        IReadOnlyList<ParsedEvent> events, ReadModelKeys keys, CancellationToken cancellationToken) =>
+        (await ProjectIntoAsync(events, keys, cancellationToken)).Outcomes;
+
+    // The views of orders a committed batch changed visibly (an event applied), per generation.
+    private void Publish(IReadOnlyList<int> written, GenerationResult[] results)
+    {
+        var sections = written.Zip(results)
+            .Where(r => r.Second.Committed.Count > 0)
+            .Select(r => new GenerationChanges(r.First, r.Second.Committed))
+            .ToList();
+        if (sections.Count > 0)
+        {
+            changes.Publish(new OrderChanges(time.GetUtcNow(), sections));
+        }
+    }
+
+    private sealed record GenerationResult(ProjectionOutcome[] Outcomes, IReadOnlyList<OrderView> Committed);
+
+    private async Task<GenerationResult> ProjectIntoAsync(IReadOnlyList<ParsedEvent> events, ReadModelKeys keys, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             var outcomes = new ProjectionOutcome[events.Count];
             try
             {
-                await ProjectOnceAsync(events, keys, outcomes, cancellationToken);
-                return outcomes;
+                var committed = await ProjectOnceAsync(events, keys, outcomes, cancellationToken);
+                return new GenerationResult(outcomes, committed);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -76,7 +100,7 @@ public sealed class OrderProjector(IReadModelStore store, Generations generation
                     logger.LogWarning(ex, "Projecting a batch of {Count} events into generation {Generation} failed {Attempts} times; its events are reported not committed",
                         events.Count, keys.Generation, Attempts);
                     Array.Fill(outcomes, ProjectionOutcome.NotCommitted);
-                    return outcomes;
+                    return new GenerationResult(outcomes, []);
                 }
 
                 logger.LogDebug(ex, "Projecting a batch of {Count} events failed on attempt {Attempt}; retrying", events.Count, attempt);
@@ -85,7 +109,8 @@ public sealed class OrderProjector(IReadModelStore store, Generations generation
         }
     }
 
-    private async Task ProjectOnceAsync(
+    // Returns the views of the orders to which an event was applied, as committed.
+    private async Task<IReadOnlyList<OrderView>> ProjectOnceAsync(
         IReadOnlyList<ParsedEvent> events, ReadModelKeys keys, ProjectionOutcome[] outcomes, CancellationToken cancellationToken)
     {
         var byOrder = events.Select((e, index) => (Index: index, Event: e))
@@ -94,7 +119,8 @@ public sealed class OrderProjector(IReadModelStore store, Generations generation
         var stored = await store.GetManyAsync<OrderView>(orderKeys, cancellationToken);
 
         var writes = new List<DocumentWrite>();
-        var changes = new List<IndexChange>();
+        var indexChanges = new List<IndexChange>();
+        var visible = new List<OrderView>();
         for (var i = 0; i < byOrder.Count; i++)
         {
             var before = stored[i].Value ?? new OrderView(byOrder[i].Key);
@@ -116,17 +142,23 @@ public sealed class OrderProjector(IReadModelStore store, Generations generation
             writes.Add(new DocumentWrite(orderKeys[i], view, stored[i].ETag));
             if (CustomerOrderIndex.ChangeFor(before, view) is { } change)
             {
-                changes.Add(change);
+                indexChanges.Add(change);
+            }
+
+            if (view.IsCreated && view.Version > before.Version)
+            {
+                visible.Add(view with { Pending = [] });
             }
         }
 
         if (writes.Count == 0)
         {
-            return;
+            return [];
         }
 
-        writes.AddRange(await IndexWritesAsync(changes, keys, cancellationToken));
+        writes.AddRange(await IndexWritesAsync(indexChanges, keys, cancellationToken));
         await store.CommitAsync(writes, cancellationToken);
+        return visible;
     }
 
     private async Task<IReadOnlyList<DocumentWrite>> IndexWritesAsync(List<IndexChange> changes, ReadModelKeys keys, CancellationToken cancellationToken)

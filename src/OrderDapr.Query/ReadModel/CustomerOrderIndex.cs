@@ -26,10 +26,11 @@ namespace OrderDapr.Query.ReadModel;
 //     newest page is and the counts that `totalCount` answers without reading any page.
 //     countsByStatus changes in the transaction of every status change (ETag on the head), so
 //     it cannot drift.
-// A read walks pages newest to oldest, bulk-gets the order documents of a page, filters by
-// status (the status lives on the order document, which changes; copying it into the entries
-// would mean rewriting closed pages), and stops at first+1 matches, or after a fixed number of
-// pages so a rare status cannot make one request read the whole history. It then answers
+// A read walks pages newest to oldest, keeps the entries within the dates asked for (the entry's
+// createdAt decides, so no document outside them is read), filters by status on the order
+// documents, bulk-read per page (the status lives on the order document, which changes; copying
+// it into the entries would mean rewriting closed pages), and stops at first+1 matches, or after
+// a fixed number of pages so a rare status cannot make one request read the whole history. It then answers
 // hasNextPage=true with endCursor at the scan position: Relay allows fewer edges than `first`.
 // A cursor holds the page and the key of its entry: everything below that key lies on that
 // page or older ones, because every key of a later page is above that page's newest key.
@@ -175,12 +176,16 @@ public static class CustomerOrderIndex
         return updated;
     }
 
-    // One page of a customer's orders, newest first, continuing below `after` when given.
+    // One page of a customer's orders, newest first, continuing below `after` when given. The
+    // dates are decided on the index entries, so no document outside them is read. Without a
+    // status every admitted entry is an edge: the entries are walked first, then the documents
+    // of the edges shown are read in one bulk read. With a status, the documents decide: each
+    // index page's candidates are read in one bulk read.
     public static async Task<OrderConnection> ReadAsync(
         IReadModelStore store,
         ReadModelKeys keys,
         string customerId,
-        OrderStatus? status,
+        OrderFilter filter,
         int first,
         OrderCursor? after,
         int maxPagesPerRequest,
@@ -192,59 +197,98 @@ public static class CustomerOrderIndex
             return OrderConnection.Empty;
         }
 
-        var totalCount = status is { } s ? head.CountOf(s) : head.TotalCount;
+        var totalCount = filter.Status is { } s ? head.CountOf(s) : head.TotalCount;
         var wanted = first + 1; // one more than asked tells whether a next page exists
-        var edges = new List<OrderEdge>();
+        var matches = new List<Match>();
         var pageNumber = Math.Min(after?.Page ?? int.MaxValue, head.PageCount - 1);
         var below = after?.Below; // null: the whole page
         var pagesRead = 0;
 
-        while (pageNumber >= 0 && edges.Count < wanted && pagesRead < maxPagesPerRequest)
+        while (pageNumber >= 0 && matches.Count < wanted && pagesRead < maxPagesPerRequest)
         {
             var page = (await store.GetAsync<CustomerOrdersPage>(keys.CustomerPage(customerId, pageNumber), cancellationToken)).Value;
             pagesRead++;
 
-            var candidates = (page?.Entries ?? [])
-                .Where(e => below is null || e.Key < below)
-                .OrderByDescending(e => e.Key)
-                .ToList();
-
-            var scanned = 0;
-            while (scanned < candidates.Count && edges.Count < wanted)
+            var candidates = new List<IndexEntry>();
+            var exhausted = false;
+            foreach (var entry in (page?.Entries ?? []).Where(e => below is null || e.Key < below).OrderByDescending(e => e.Key))
             {
-                // Unfiltered, every entry matches: fetch only as many documents as still wanted.
-                var take = status is null ? Math.Min(wanted - edges.Count, candidates.Count - scanned) : candidates.Count - scanned;
-                var chunk = candidates.GetRange(scanned, take);
-                var orders = await store.GetManyAsync<OrderView>(chunk.Select(e => keys.Order(e.OrderId)).ToList(), cancellationToken);
-
-                for (var i = 0; i < chunk.Count && edges.Count < wanted; i++)
+                if (filter.EndsAt(entry))
                 {
-                    scanned++;
-                    if (orders[i].Value is { IsCreated: true } order && (status is null || order.Status == status))
+                    exhausted = true;
+                    break;
+                }
+
+                if (filter.Admits(entry))
+                {
+                    candidates.Add(entry);
+                }
+            }
+
+            if (filter.Status is null)
+            {
+                matches.AddRange(candidates.Take(wanted - matches.Count).Select(e => new Match(new OrderCursor(pageNumber, e.Key), e.OrderId, null)));
+            }
+            else if (candidates.Count > 0)
+            {
+                var orders = await store.GetManyAsync<OrderView>([.. candidates.Select(e => keys.Order(e.OrderId))], cancellationToken);
+                for (var i = 0; i < candidates.Count && matches.Count < wanted; i++)
+                {
+                    if (orders[i].Value is { IsCreated: true } order && order.Status == filter.Status)
                     {
-                        edges.Add(new OrderEdge(new OrderCursor(pageNumber, chunk[i].Key).Encode(), order));
+                        matches.Add(new Match(new OrderCursor(pageNumber, candidates[i].Key), order.Id, order));
                     }
                 }
             }
 
-            if (edges.Count < wanted)
+            if (exhausted)
+            {
+                pageNumber = -1; // every older entry was placed before PlacedAfter
+            }
+            else if (matches.Count < wanted)
             {
                 pageNumber--; // the whole page is scanned
                 below = null;
             }
         }
 
-        if (edges.Count > first)
+        var shown = matches.Take(first).ToList();
+        if (filter.Status is null && shown.Count > 0)
         {
-            var shown = edges.Take(first).ToList();
-            return new OrderConnection(shown, new PageInfo(true, false, shown.FirstOrDefault()?.Cursor, shown.LastOrDefault()?.Cursor), totalCount);
+            var orders = await store.GetManyAsync<OrderView>([.. shown.Select(m => keys.Order(m.OrderId))], cancellationToken);
+            shown = [.. shown.Select((m, i) => m with { Order = orders[i].Value })];
+        }
+
+        // An entry whose document is gone (tampering) is skipped, its position kept.
+        var edges = shown.Where(m => m.Order is { IsCreated: true }).Select(m => new OrderEdge(m.Cursor.Encode(), m.Order!)).ToList();
+        var startCursor = edges.FirstOrDefault()?.Cursor;
+        if (matches.Count > first)
+        {
+            return new OrderConnection(edges, new PageInfo(true, false, startCursor, shown.LastOrDefault()?.Cursor.Encode()), totalCount);
         }
 
         // Stopped by the page limit: older pages remain, starting with `pageNumber`.
         var more = pageNumber >= 0;
-        var endCursor = more ? new OrderCursor(pageNumber, null).Encode() : edges.LastOrDefault()?.Cursor;
-        return new OrderConnection(edges, new PageInfo(more, false, edges.FirstOrDefault()?.Cursor, endCursor), totalCount);
+        var endCursor = more ? new OrderCursor(pageNumber, null).Encode() : shown.LastOrDefault()?.Cursor.Encode();
+        return new OrderConnection(edges, new PageInfo(more, false, startCursor, endCursor), totalCount);
     }
+
+    // An admitted index entry; Order once its document is read.
+    private sealed record Match(OrderCursor Cursor, string OrderId, OrderView? Order);
+}
+
+// Which of a customer's orders `orders` lists. The dates bound CreatedAt: PlacedAfter inclusive,
+// PlacedBefore exclusive, so that consecutive ranges neither overlap nor leave gaps.
+public sealed record OrderFilter(OrderStatus? Status = null, DateTimeOffset? PlacedAfter = null, DateTimeOffset? PlacedBefore = null)
+{
+    public static OrderFilter None { get; } = new();
+
+    public bool Admits(IndexEntry entry) =>
+        (PlacedAfter is not { } from || entry.CreatedAt >= from) && (PlacedBefore is not { } to || entry.CreatedAt < to);
+
+    // Entries are walked newest first by SortedAt, and CreatedAt <= SortedAt (an entry sorted
+    // above its page's floor was created before it): below PlacedAfter, no older entry can match.
+    public bool EndsAt(IndexEntry entry) => PlacedAfter is { } from && entry.SortedAt < from;
 }
 
 // Opaque to clients: continue on index page `Page` with the entries below `Below` (all when null).

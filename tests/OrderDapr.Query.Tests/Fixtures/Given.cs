@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using OrderDapr.Contracts;
+using OrderDapr.Query.Changes;
 using OrderDapr.Query.Projections;
 using OrderDapr.Query.ReadModel;
 
@@ -24,7 +25,11 @@ public static class Given
         Event(orderId, 4, new OrderDelivered()),
     ];
 
-    // The projector of one replica over `store`, with its own view of the generations.
-    public static OrderProjector Projector(IReadModelStore store, Generations? generations = null) =>
-        new(store, generations ?? new Generations(store, TimeProvider.System), NullLogger<OrderProjector>.Instance);
+    // The projector of one replica over `store`, with its own view of the generations. Its changes
+    // go to `publisher`, by default one that is never started (they are queued, then dropped).
+    public static OrderProjector Projector(IReadModelStore store, Generations? generations = null, OrderChangePublisher? publisher = null, TimeProvider? time = null) =>
+        new(store, generations ?? new Generations(store, time ?? TimeProvider.System), publisher ?? Publisher(new RecordingBroker()),
+            time ?? TimeProvider.System, NullLogger<OrderProjector>.Instance);
+
+    public static OrderChangePublisher Publisher(IChangeFeedBroker broker) => new(broker, NullLogger<OrderChangePublisher>.Instance);
 }

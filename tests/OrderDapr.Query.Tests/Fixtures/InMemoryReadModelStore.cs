@@ -25,6 +25,24 @@ public sealed class InMemoryReadModelStore : IReadModelStore
 
     public int Conflicts { get; private set; }
 
+    // The keys of every read, one entry per call (a single get or a bulk read), in order.
+    public IReadOnlyList<(bool Bulk, IReadOnlyList<string> Keys)> ReadLog
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. readLog];
+            }
+        }
+    }
+
+    private readonly List<(bool Bulk, IReadOnlyList<string> Keys)> readLog = [];
+
+    // The reads that asked for at least one key starting with `prefix` (e.g. "order-").
+    public IReadOnlyList<(bool Bulk, IReadOnlyList<string> Keys)> ReadsOf(string prefix) =>
+        [.. ReadLog.Where(r => r.Keys.Any(k => k.StartsWith(prefix, StringComparison.Ordinal)))];
+
     // Every committed transaction, in order.
     public IReadOnlyList<IReadOnlyList<DocumentWrite>> CommitLog
     {
@@ -64,13 +82,23 @@ public sealed class InMemoryReadModelStore : IReadModelStore
     public async Task<Stored<T>> GetAsync<T>(string key, CancellationToken cancellationToken) where T : class
     {
         await Task.Yield(); // let concurrent deliveries interleave between read and write
+        Log(bulk: false, [key]);
         return Read<T>(key);
     }
 
     public async Task<IReadOnlyList<Stored<T>>> GetManyAsync<T>(IReadOnlyList<string> keys, CancellationToken cancellationToken) where T : class
     {
         await Task.Yield();
+        Log(bulk: true, keys);
         return [.. keys.Select(Read<T>)];
+    }
+
+    private void Log(bool bulk, IReadOnlyList<string> keys)
+    {
+        lock (gate)
+        {
+            readLog.Add((bulk, [.. keys]));
+        }
     }
 
     private Stored<T> Read<T>(string key) where T : class

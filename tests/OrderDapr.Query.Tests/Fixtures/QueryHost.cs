@@ -5,13 +5,15 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using OrderDapr.Query.Changes;
 using OrderDapr.Query.ReadModel;
 using OrderDapr.Query.Rebuild;
 
 namespace OrderDapr.Query.Tests.Fixtures;
 
 // order-query as Program composes it, on a loopback port, over an in-memory read model, a fake
-// stream source and a clock the test moves.
+// stream source and a clock the test moves. Its change feed goes through `feed`: to this replica
+// alone unless the test shares one feed (and one store) between replicas.
 public sealed class QueryHost : IAsyncDisposable
 {
     public const string AppToken = "app-token-for-tests";
@@ -19,16 +21,22 @@ public sealed class QueryHost : IAsyncDisposable
 
     private readonly WebApplication app;
 
-    private QueryHost(WebApplication app, InMemoryReadModelStore store, CapturedLogs logs, FakeTimeProvider time)
+    private QueryHost(WebApplication app, InMemoryReadModelStore store, CapturedLogs logs, FakeTimeProvider time, RecordingBroker broker)
     {
         this.app = app;
         Store = store;
         Logs = logs;
         Time = time;
+        Broker = broker;
         Http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
     }
 
     public InMemoryReadModelStore Store { get; }
+
+    // What this replica published on the change feed.
+    public RecordingBroker Broker { get; }
+
+    public OrderChangeHub Hub => Services.GetRequiredService<OrderChangeHub>();
 
     public CapturedLogs Logs { get; }
 
@@ -38,32 +46,52 @@ public sealed class QueryHost : IAsyncDisposable
 
     public IServiceProvider Services => app.Services;
 
-    public static async Task<QueryHost> StartAsync(string appToken = AppToken, string adminToken = AdminToken, IStreamSource? streams = null)
+    // `settings` add to (or override) the configuration, e.g. ["Subscriptions:Token"] = "...".
+    public static async Task<QueryHost> StartAsync(
+        string appToken = AppToken,
+        string adminToken = AdminToken,
+        IStreamSource? streams = null,
+        IReadOnlyDictionary<string, string?>? settings = null,
+        InMemoryReadModelStore? store = null,
+        ChangeFeedSidecars? feed = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Production" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var configuration = new Dictionary<string, string?>
         {
             ["APP_API_TOKEN"] = appToken,
             ["ADMIN_TOKEN"] = adminToken,
             ["Logging:LogLevel:Default"] = "Debug",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Debug",
-        });
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            configuration[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(configuration);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.AddOrderQuery();
 
-        var store = new InMemoryReadModelStore();
+        store ??= new InMemoryReadModelStore();
+        feed ??= new ChangeFeedSidecars();
+        var broker = new RecordingBroker(feed.DeliverAsync);
         var logs = new CapturedLogs();
         var time = new FakeTimeProvider(Given.T0);
         builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
         builder.Services.AddSingleton<IReadModelStore>(store);
         builder.Services.AddSingleton<TimeProvider>(time);
         builder.Services.AddSingleton(streams ?? new FakeStreamSource([]));
+        builder.Services.AddSingleton<IChangeFeedBroker>(broker);
 
         var app = builder.Build();
         app.MapOrderQuery();
         await app.StartAsync(TestContext.Current.CancellationToken);
-        return new QueryHost(app, store, logs, time);
+        var host = new QueryHost(app, store, logs, time, broker);
+        feed.Add(host);
+        return host;
     }
+
+    public Uri WebSocketAddress => new($"ws://{Address.Authority}/graphql");
 
     public Uri Address => Http.BaseAddress!;
 

@@ -1,16 +1,11 @@
 using System.Text.Json;
 using GraphQL;
-using GraphQL.Execution;
 using GraphQL.Transport;
-using GraphQL.Types;
-using GraphQL.Validation;
-using GraphQL.Validation.Complexity;
-using GraphQL.Validation.Rules.Custom;
 using GraphQLParser.AST;
 using Microsoft.Net.Http.Headers;
 using OrderDapr.Query.Http;
 
-namespace OrderDapr.Query.GraphQL;
+namespace OrderDapr.Query.GraphQL.Http;
 
 // GraphQL over HTTP (graphql.github.io/graphql-over-http) without GraphQL.Server: POST with
 // a JSON body, GET with query parameters (queries only), and the two response media types.
@@ -18,18 +13,6 @@ public static class GraphQLEndpoint
 {
     public const string GraphQLResponseMediaType = "application/graphql-response+json";
     public const int MaxBodyBytes = 64 * 1024;
-    public const int MaxDepth = 15; // the standard introspection query nests `ofType` about 13 deep
-    public const int MaxComplexity = 5_000; // one `orders(first: 100)` with every field and items is ~3,000
-
-    public static IServiceCollection AddOrderGraphQL(this IServiceCollection services) => services
-        .AddSingleton<ISchema, OrderSchema>()
-        .AddSingleton(new DocumentCache([ComplexityRule]))
-        .AddSingleton<IDocumentExecuter>(sp => new DocumentExecuter(
-            new GraphQLDocumentBuilder(), new DocumentValidator(), new DefaultExecutionStrategySelector(), [sp.GetRequiredService<DocumentCache>()]))
-        .AddSingleton<IGraphQLTextSerializer, global::GraphQL.SystemTextJson.GraphQLSerializer>();
-
-    public static IEndpointConventionBuilder MapGraphQL(this IEndpointRouteBuilder app, string pattern = "/graphql") =>
-        app.MapMethods(pattern, [HttpMethods.Get, HttpMethods.Post], HandleAsync);
 
     public static async Task HandleAsync(HttpContext context)
     {
@@ -72,39 +55,13 @@ public static class GraphQLEndpoint
             return;
         }
 
-        var result = await ExecuteAsync(services, graphQLRequest, context.RequestAborted);
+        var result = await GraphQLExecution.ExecuteAsync(services, graphQLRequest, context.RequestAborted);
 
         // Not executed = a request error (syntax, validation, variables): no `data` entry.
         // application/graphql-response+json signals it with 400; application/json always says 200.
         var code = !result.Executed && mediaType == GraphQLResponseMediaType ? StatusCodes.Status400BadRequest : StatusCodes.Status200OK;
         await WriteAsync(context, serializer, mediaType, code, result);
     }
-
-    // The execution behind the endpoint, with its limits; tests run the schema through it in-process.
-    public static Task<ExecutionResult> ExecuteAsync(IServiceProvider services, GraphQLRequest request, CancellationToken cancellationToken) =>
-        services.GetRequiredService<IDocumentExecuter>().ExecuteAsync(options =>
-        {
-            options.Schema = services.GetRequiredService<ISchema>();
-            options.Query = request.Query;
-            options.Variables = request.Variables;
-            options.Extensions = request.Extensions;
-            options.OperationName = request.OperationName;
-            options.RequestServices = services;
-            options.CancellationToken = cancellationToken;
-            options.ValidationRules = DocumentValidator.CoreRules.Append(ComplexityRule);
-            options.UnhandledExceptionDelegate = exceptionContext =>
-            {
-                services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GraphQLEndpoint))
-                    .LogWarning(exceptionContext.OriginalException, "GraphQL resolver failed");
-                return Task.CompletedTask;
-            };
-        });
-
-    private static readonly ComplexityValidationRule ComplexityRule = new(new ComplexityOptions
-    {
-        MaxDepth = MaxDepth,
-        MaxComplexity = MaxComplexity,
-    });
 
     private static (GraphQLRequest? Request, int Status, string? Error) ReadGet(HttpRequest request, IGraphQLTextSerializer serializer)
     {

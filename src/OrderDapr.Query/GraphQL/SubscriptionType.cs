@@ -1,0 +1,31 @@
+using GraphQL;
+using GraphQL.Types;
+using OrderDapr.Query.Changes;
+using OrderDapr.Query.ReadModel;
+
+namespace OrderDapr.Query.GraphQL;
+
+// Fed by the change feed (OrderChangeHub): whichever replica projected a change, the subscribers
+// of every replica get it.
+public sealed class SubscriptionType : ObjectGraphType
+{
+    public SubscriptionType()
+    {
+        Name = "Subscription";
+        Description = "Changes of the read model as they are committed, over WebSocket at /graphql (subprotocol graphql-transport-ws).";
+
+        Field<OrderType, OrderView>("orderChanged")
+            .Description("The order each time the read model commits a new version of it, from now on: versions in increasing order, " +
+                         "a version that was skipped (committed in one batch with the next) is not sent.")
+            .Argument<NonNullGraphType<IdGraphType>>("id", "The order's id.")
+            .ResolveStream(context => Hub(context).OrderChanges(context.GetArgument<string>("id")));
+
+        Field<OrderType, OrderView>("customerOrdersChanged")
+            .Description("Each order of the customer each time the read model commits a new version of it, including orders placed " +
+                         "from now on: the versions of each order in increasing order.")
+            .Argument<NonNullGraphType<StringGraphType>>("customerId", "The customer whose orders to follow.")
+            .ResolveStream(context => Hub(context).CustomerChanges(context.GetArgument<string>("customerId")));
+    }
+
+    private static OrderChangeHub Hub(IResolveFieldContext context) => context.RequestServices!.GetRequiredService<OrderChangeHub>();
+}
