@@ -22,7 +22,7 @@ public static class OrderCommandApp
 
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.AddCodeToUnhandled);
         builder.Services.AddApiDocument();
-        builder.Services.AddBrowserOrigins(builder.Configuration);
+        builder.Services.AddBrowserOrigins();
         builder.Services.AddSidecarOnlyAuthorization(builder.Configuration);
         builder.Services.AddDaprClient();
         builder.Services.AddSingleton(TimeProvider.System);
