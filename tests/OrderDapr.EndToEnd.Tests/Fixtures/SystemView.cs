@@ -23,6 +23,26 @@ public sealed class SystemView
     // at its stored version.
     public bool IsSettled => Stored.All(s => s.Value.All(Published.Contains) && Projected.GetValueOrDefault(s.Key) == s.Value.Count);
 
+    // What keeps the view from being settled, one line each.
+    public string Unsettled()
+    {
+        var text = new StringBuilder();
+        foreach (var (orderId, events) in Stored.OrderBy(s => s.Key, StringComparer.Ordinal))
+        {
+            foreach (var eventId in events.Where(e => !Published.Contains(e)))
+            {
+                text.Append(CultureInfo.InvariantCulture, $"order {orderId}: event {eventId} stored, never delivered to the probe\n");
+            }
+
+            if (Projected.GetValueOrDefault(orderId) != events.Count)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"order {orderId}: stored at v{events.Count}, GraphQL shows v{Projected.GetValueOrDefault(orderId)}\n");
+            }
+        }
+
+        return text.ToString();
+    }
+
     // One line per fact, in a fixed order: two views are the same when their texts are.
     public override string ToString()
     {

@@ -30,7 +30,8 @@ public sealed class SystemViewReader(Uri commandApp, string commandAppApiToken, 
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"The system did not settle (every stored event published and shown by GraphQL, unchanged across {CheckInterval}):\n{view}");
+                var why = view.IsSettled ? $"it kept changing across {CheckInterval}:\n{view}" : view.Unsettled();
+                throw new TimeoutException($"The system did not settle (every stored event published and shown by GraphQL, unchanged across two reads): {why}");
             }
 
             previous = view;
