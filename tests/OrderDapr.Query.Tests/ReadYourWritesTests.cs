@@ -159,6 +159,20 @@ public sealed class ReadYourWritesTests
     }
 
     [Fact]
+    public async Task A_read_its_client_gave_up_stops_waiting()
+    {
+        await using var host = await StartAsync();
+        using var givenUp = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+
+        var read = host.GraphQLAsync(OrderAtLeast, new { id = "order-1", v = 1 }, givenUp.Token);
+        await host.Time.ArmedAsync(MaxWait);
+        await givenUp.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read);
+        await host.WatchingAsync(0);
+    }
+
+    [Fact]
     public async Task A_negative_version_is_refused()
     {
         await using var host = await StartAsync();

@@ -36,24 +36,7 @@ public static class GraphiQLPage
         return html > 0 && html >= json;
     }
 
-    // The page loads its files relative to its URL (graphiql/…, so that it works behind a proxy
-    // that serves order-query under a path prefix): opened as /graphql/ it would look for them
-    // under /graphql/graphiql/. Sent to /graphql instead, relative again, with the query string
-    // (the browser keeps the fragment, e.g. #token=…).
-    public static Task WriteAsync(HttpContext context)
-    {
-        var request = context.Request;
-        if (request.Path.Value is { Length: > 1 } path && path.EndsWith('/'))
-        {
-            var name = path.TrimEnd('/');
-            name = name[(name.LastIndexOf('/') + 1)..];
-            context.Response.StatusCode = StatusCodes.Status302Found;
-            context.Response.Headers.Location = $"../{name}{request.QueryString}";
-            return Task.CompletedTask;
-        }
-
-        return WriteAsync(context, Assets.Value[Page]);
-    }
+    public static Task WriteAsync(HttpContext context) => WriteAsync(context, Assets.Value[Page]);
 
     // GET /graphiql/{file}: the page's scripts and styles, and the licences of the bundled libraries.
     public static IEndpointRouteBuilder MapGraphiQLAssets(this IEndpointRouteBuilder app)
