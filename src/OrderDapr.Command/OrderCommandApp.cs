@@ -22,6 +22,7 @@ public static class OrderCommandApp
 
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.AddCodeToUnhandled);
         builder.Services.AddApiDocument();
+        builder.Services.AddBrowserOrigins();
         builder.Services.AddSidecarOnlyAuthorization(builder.Configuration);
         builder.Services.AddDaprClient();
         builder.Services.AddSingleton(TimeProvider.System);
@@ -45,6 +46,7 @@ public static class OrderCommandApp
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
 

@@ -1,6 +1,7 @@
 using OrderDapr.Query.Access;
 using OrderDapr.Query.Changes;
 using OrderDapr.Query.DeadLetters;
+using OrderDapr.Query.Frontend;
 using OrderDapr.Query.GraphQL;
 using OrderDapr.Query.GraphQL.Http;
 using OrderDapr.Query.Projections;
@@ -35,6 +36,7 @@ public static class OrderQueryService
         services.AddSingleton<ProjectionRebuild>();
         services.AddOrderGraphQL();
         services.AddGraphQLRoute();
+        services.AddOrderPages();
         return builder;
     }
 
@@ -49,6 +51,7 @@ public static class OrderQueryService
         app.MapChangeFeed();
         app.MapGroup("/admin").RequireAuthorization(AccessPolicies.Admin).MapDeadLetters().MapRebuild();
         app.MapGraphQL();
+        app.MapOrderPages();
         app.MapGet("/healthz", () => TypedResults.Ok());
         return app;
     }

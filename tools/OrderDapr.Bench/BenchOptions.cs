@@ -54,7 +54,7 @@ public sealed record BenchOptions
 
     public string OutputFolder { get; init; } = "bench-results";
 
-    public static readonly string[] Phases = ["ceiling", "floor", "idle-lag", "place", "half-rate", "lifecycle", "reads"];
+    public static readonly string[] Phases = ["ceiling", "floor", "idle-lag", "push", "place", "half-rate", "lifecycle", "reads"];
 
     public IReadOnlySet<string> Only { get; init; } = new HashSet<string>(Phases, StringComparer.Ordinal);
 

@@ -108,6 +108,12 @@ namespace OrderDapr.Bench
                 report.IdleLag = await IdleLagAsync(ct);
             }
 
+            if (options.Runs("push"))
+            {
+                Phase($"subscription push, idle: {options.IdleSamples} orders paid one at a time while subscribed to orderChanged");
+                report.Push = await PushAsync(ct);
+            }
+
             var ids = Array.Empty<Placed>();
             var halfRate = 100.0;
             if (options.Runs("place"))
@@ -197,6 +203,25 @@ namespace OrderDapr.Bench
                 if (placed is not null)
                 {
                     await probe.MeasureAsync(placed.OrderId, placed.Version, _clock.Elapsed);
+                }
+            }
+
+            return probe;
+        }
+
+        private async Task<SubscriptionProbe> PushAsync(CancellationToken ct)
+        {
+            var probe = new SubscriptionProbe(client, options.Endpoints);
+            await using (probe)
+            {
+                await probe.ConnectAsync(ct);
+                for (var i = 0; i < options.IdleSamples; i++)
+                {
+                    var placed = await client.PlaceAsync(Customer(i), i, ct);
+                    if (placed is not null)
+                    {
+                        await probe.MeasureAsync(placed, _clock, ct);
+                    }
                 }
             }
 

@@ -17,6 +17,8 @@ public sealed class Report(BenchOptions options)
 
     public LagProbe? HalfRateLag { get; set; }
 
+    public SubscriptionProbe? Push { get; set; }
+
     public TimeSpan? CompleteAfterBurst { get; set; }
 
     public TimeSpan PlaceStartedAt { get; set; }
@@ -68,6 +70,11 @@ public sealed class Report(BenchOptions options)
             }
         }
 
+        if (Push is { Count: > 0 } push)
+        {
+            targets.Add(("subscription push ≤ 100 ms after the answer (p99)", $"{push.PercentileMs(99):0.0} ms", push.PercentileMs(99) <= 100 && push.Lost == 0));
+        }
+
         targets.Add(("read model complete ≤ 5 s after the burst",
             CompleteAfterBurst is { } c ? $"{c.TotalSeconds:0.00} s" : "never", CompleteAfterBurst <= TimeSpan.FromSeconds(5)));
         var graphQL = Ratio(Rate("read-graphql-order"), Rate("read-raw-state"));
@@ -99,6 +106,12 @@ public sealed class Report(BenchOptions options)
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{name,-22} {lag.Count,9:N0} {lag.PercentileMs(50),8:0.0} {lag.PercentileMs(90),8:0.0} {lag.PercentileMs(99),8:0.0} {lag.MaxMs,8:0.0} {lag.TimedOut,7}"));
             }
+        }
+
+        if (Push is not null)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{"subscription push",-22} {Push.Count,9:N0} {Push.PercentileMs(50),8:0.0} {Push.PercentileMs(90),8:0.0} {Push.PercentileMs(99),8:0.0} {Push.MaxMs,8:0.0} {Push.Lost,7}"));
         }
 
         output.WriteLine($"\nplacement per 10k-order window (orders/s): {string.Join(" ", PlaceWindows.Select(w => w.ToString("N0", CultureInfo.InvariantCulture)))}");
@@ -145,6 +158,7 @@ public sealed class Report(BenchOptions options)
         lag = new[] { ("idle", IdleLag), ("full-load", LoadLag), ("half-rate", HalfRateLag) }
             .Where(x => x.Item2 is not null)
             .ToDictionary(x => x.Item1, x => new { samples = x.Item2!.Count, p50Ms = x.Item2.PercentileMs(50), p90Ms = x.Item2.PercentileMs(90), p99Ms = x.Item2.PercentileMs(99), maxMs = x.Item2.MaxMs, timedOut = x.Item2.TimedOut }),
+        subscriptionPush = Push is null ? null : new { samples = Push.Count, p50Ms = Push.PercentileMs(50), p90Ms = Push.PercentileMs(90), p99Ms = Push.PercentileMs(99), maxMs = Push.MaxMs, lost = Push.Lost },
         completeAfterBurstSeconds = CompleteAfterBurst?.TotalSeconds,
         placeWindowsPerSecond = PlaceWindows,
         flatRatio = FlatRatio,

@@ -15,10 +15,15 @@ public sealed class SubscriptionType : ObjectGraphType
         Description = "Changes of the read model as they are committed, over WebSocket at /graphql (subprotocol graphql-transport-ws).";
 
         Field<OrderType, OrderView>("orderChanged")
-            .Description("The order each time the read model commits a new version of it, from now on: versions in increasing order, " +
-                         "a version that was skipped (committed in one batch with the next) is not sent.")
+            .Description("The order as the read model holds it, then each time the read model commits a new version of it: versions in " +
+                         "increasing order, a version that was skipped (committed in one batch with the next) is not sent. For an order " +
+                         "not projected yet, the first message is its first version.")
             .Argument<NonNullGraphType<IdGraphType>>("id", "The order's id.")
-            .ResolveStream(context => Hub(context).OrderChanges(context.GetArgument<string>("id")));
+            .ResolveStream(context => new OrderWatch(
+                Hub(context),
+                context.RequestServices!.GetRequiredService<OrderQueries>(),
+                context.GetArgument<string>("id"),
+                context.RequestServices!.GetRequiredService<ILogger<OrderWatch>>()));
 
         Field<OrderType, OrderView>("customerOrdersChanged")
             .Description("Each order of the customer each time the read model commits a new version of it, including orders placed " +

@@ -84,7 +84,7 @@ public sealed class CommandHost : IAsyncDisposable
         App = OrderCommandApp.Build([], builder =>
         {
             builder.WebHost.UseUrls($"http://127.0.0.1:{appPort}");
-            builder.Configuration.AddInMemoryCollection(settings);
+            builder.Configuration.AddInMemoryCollection(settings).AddInMemoryCollection(Options.Configuration);
             builder.Logging.ClearProviders();
             if (Options.Logs is { } logs)
             {

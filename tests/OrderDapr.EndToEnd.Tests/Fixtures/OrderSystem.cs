@@ -56,9 +56,15 @@ public class OrderSystem : IAsyncLifetime
         });
 
         commandSidecar = await StartSidecarAsync("order-command");
-        commandService = new ServiceProcess("OrderDapr.Command", commandSidecar.AppPort!.Value, commandSidecar.HttpPort, commandSidecar.GrpcPort, Environment("order-command", CommandEnvironment));
         var querySidecar = QuerySidecar = await StartSidecarAsync("order-query");
-        queryService = new ServiceProcess("OrderDapr.Query", querySidecar.AppPort!.Value, querySidecar.HttpPort, querySidecar.GrpcPort, Environment("order-query", QueryEnvironment));
+
+        // The order pages served by order-query place orders through order-command from the browser.
+        var commandOrigin = $"http://127.0.0.1:{commandSidecar.AppPort}";
+        var queryOrigin = $"http://127.0.0.1:{querySidecar.AppPort}";
+        commandService = new ServiceProcess("OrderDapr.Command", commandSidecar.AppPort!.Value, commandSidecar.HttpPort, commandSidecar.GrpcPort,
+            Environment("order-command", new Dictionary<string, string>(CommandEnvironment) { ["Cors__AllowedOrigins__0"] = queryOrigin }));
+        queryService = new ServiceProcess("OrderDapr.Query", querySidecar.AppPort!.Value, querySidecar.HttpPort, querySidecar.GrpcPort,
+            Environment("order-query", new Dictionary<string, string>(QueryEnvironment) { ["Frontend__CommandApiUrl"] = commandOrigin }));
         await Task.WhenAll(commandService.StartAsync(StartTimeout), queryService.StartAsync(StartTimeout));
 
         Commands = new OrderApi(new HttpClient { BaseAddress = commandService.BaseAddress, Timeout = TimeSpan.FromSeconds(60) });

@@ -19,6 +19,9 @@ public sealed class EmulatorOptions
     // with every message for as long as the system runs.
     public bool RecordTraffic { get; init; } = true;
 
+    // Where state, streams and Scheduler jobs live (EmulatorStorage).
+    public EmulatorStorage Storage { get; init; } = new EmulatorStorage.Memory();
+
     // Faults to inject at every sidecar (chaos runs); null injects none.
     public Faults.FaultPlan? Faults { get; init; }
 }
