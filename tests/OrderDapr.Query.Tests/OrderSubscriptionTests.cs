@@ -58,6 +58,53 @@ public sealed class OrderSubscriptionTests
     }
 
     [Fact]
+    public async Task orderChanged_sends_the_order_as_the_read_model_holds_it_first_then_each_new_version()
+    {
+        await using var host = await QueryHost.StartAsync();
+        await host.ProjectAsync(Event("order-1", 1, Created()), Event("order-1", 2, new OrderPaid(25.25m, "payment-1")));
+        await using var client = await SubscribedAsync(host, OrderChanged, new { id = "order-1" });
+
+        var current = await NextOrderAsync(client, "orderChanged");
+        await host.ProjectAsync(Event("order-1", 3, new OrderShipped("tracking-1")));
+        var shipped = await NextOrderAsync(client, "orderChanged");
+
+        Assert.Equal(("order-1", 2), IdAndVersion(current));
+        Assert.Equal("PAID", current.GetProperty("status").GetString());
+        Assert.Equal(("order-1", 3), IdAndVersion(shipped));
+        Assert.Empty(await client.RoundTripAsync());
+    }
+
+    [Fact]
+    public async Task A_version_committed_while_the_subscription_reads_the_order_follows_it_once()
+    {
+        await using var host = await QueryHost.StartAsync(settings: new Dictionary<string, string?> { ["ReadCache:MaxAge"] = "00:00:00" });
+        await host.ProjectAsync(Event("order-1", 1, Created()));
+        await host.Broker.PublishedAsync(1);
+        var reading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        host.Store.AfterSingleRead = async key =>
+        {
+            if (key == ReadModelKeys.Initial.Order("order-1"))
+            {
+                reading.TrySetResult();
+                await release.Task;
+            }
+        };
+
+        // The subscription read version 1; version 2 is committed and delivered before that read answers.
+        await using var client = await SubscribedAsync(host, OrderChanged, new { id = "order-1" });
+        await reading.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        host.Store.AfterSingleRead = null;
+        await host.ProjectAsync(Event("order-1", 2, new OrderPaid(25.25m, "payment-1")));
+        await host.Broker.PublishedAsync(2);
+        release.SetResult();
+
+        Assert.Equal(("order-1", 1), IdAndVersion(await NextOrderAsync(client, "orderChanged")));
+        Assert.Equal(("order-1", 2), IdAndVersion(await NextOrderAsync(client, "orderChanged")));
+        Assert.Empty(await client.RoundTripAsync());
+    }
+
+    [Fact]
     public async Task orderChanged_pushes_nothing_for_other_orders()
     {
         await using var host = await QueryHost.StartAsync();
