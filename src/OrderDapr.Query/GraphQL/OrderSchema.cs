@@ -10,7 +10,7 @@ namespace OrderDapr.Query.GraphQL;
 // singleton.
 public sealed class OrderSchema : Schema
 {
-    public const string IncludeDeprecated = "includeDeprecated";
+    private const string IncludeDeprecated = "includeDeprecated";
 
     public OrderSchema()
     {

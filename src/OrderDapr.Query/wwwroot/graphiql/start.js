@@ -38,7 +38,7 @@
       defaultQuery: defaultQuery,
       defaultEditorToolsVisibility: 'variables',
       variables: '{ "customerId": "c-1" }',
-      // Introspect deprecated arguments too (order-query keeps a renamed argument, deprecated),
+      // Introspect deprecated arguments too (a renamed argument stays, deprecated, for a while),
       // and the schema's description. SchemaContractTests sends the query these options make.
       inputValueDeprecation: true,
       schemaDescription: true,
