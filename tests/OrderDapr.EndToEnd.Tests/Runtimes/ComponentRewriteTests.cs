@@ -65,6 +65,39 @@ public sealed class ComponentRewriteTests
         }
     }
 
+    [Fact]
+    public void A_file_of_several_resources_keeps_them_apart_as_daprd_splits_them()
+    {
+        const string Yaml = """
+            apiVersion: dapr.io/v1alpha1
+            kind: Component
+            metadata:
+              name: orderpubsub
+            spec:
+              type: pubsub.redis
+              metadata:
+              - name: redisHost
+                value: localhost:6379
+            scopes:
+            - order-query
+            ---
+            apiVersion: dapr.io/v1alpha1
+            kind: Resiliency
+            metadata:
+              name: r
+            """;
+
+        var rewritten = new ComponentRewrite(ProbeScope, Containers).Apply(Yaml);
+
+        // daprd reads a file as documents separated by "\n---" (pkg/internal/loader/disk).
+        var documents = rewritten.Split("\n---", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, documents.Length);
+        Assert.DoesNotContain("\n...", "\n" + rewritten, StringComparison.Ordinal);
+        Assert.Contains("127.0.0.1:56379", documents[0], StringComparison.Ordinal);
+        Assert.Contains("e2e-probe", documents[0], StringComparison.Ordinal);
+        Assert.Contains("kind: Resiliency", documents[1], StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("host=localhost port=5432 user=u", "host=db port=7 user=u")]
     [InlineData("user=u password=p", "host=db port=7 user=u password=p")]

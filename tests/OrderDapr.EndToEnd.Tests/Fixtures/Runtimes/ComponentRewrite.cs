@@ -42,7 +42,9 @@ public sealed record ComponentRewrite(IReadOnlyDictionary<string, IReadOnlyList<
 
         using var writer = new StringWriter();
         stream.Save(writer, assignAnchors: false);
-        return writer.ToString();
+
+        // YamlDotNet ends every document with "..."; daprd splits files on "---" only.
+        return string.Join('\n', writer.ToString().Split('\n').Where(line => line != "..."));
     }
 
     // host= and port= of a PostgreSQL key/value connection string (the form components/ uses).

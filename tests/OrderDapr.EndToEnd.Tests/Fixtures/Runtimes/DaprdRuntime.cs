@@ -1,4 +1,5 @@
 using DotNet.Testcontainers.Builders;
+using DotNet.Testcontainers.Configurations;
 using DotNet.Testcontainers.Containers;
 using OrderDapr.Chaos;
 using Testcontainers.PostgreSql;
@@ -52,11 +53,18 @@ public sealed class DaprdRuntime : IDaprRuntime
     public async Task<SidecarEndpoints> StartSidecarAsync(SidecarSpec spec, CancellationToken ct = default)
     {
         var ports = new DaprdSidecarPorts(FreePort.Next(), FreePort.Next());
-        var daprd = Add(OnHostNetwork(DaprdCommandLines.DaprdImage, DaprdCommandLines.Daprd(ports, spec.AppId, spec.AppPort, placement!.Api, scheduler!.Api))
+        var builder = OnHostNetwork(DaprdCommandLines.DaprdImage, DaprdCommandLines.Daprd(ports, spec.AppId, spec.AppPort, placement!.Api, scheduler!.Api))
             .WithEnvironment("DAPR_API_TOKEN", spec.Tokens.DaprApiToken)
-            .WithEnvironment("APP_API_TOKEN", spec.Tokens.AppApiToken)
-            .WithResourceMapping(new DirectoryInfo(spec.ResourcesPath), DaprdCommandLines.ResourcesPath)
-            .Build());
+            .WithEnvironment("APP_API_TOKEN", spec.Tokens.AppApiToken);
+
+        // Copied in file by file, readable by the image's user (65532).
+        foreach (var file in Directory.GetFiles(spec.ResourcesPath))
+        {
+            builder = builder.WithResourceMapping(
+                await File.ReadAllBytesAsync(file, ct), $"{DaprdCommandLines.ResourcesPath}/{Path.GetFileName(file)}", fileMode: Unix.FileMode644);
+        }
+
+        var daprd = Add(builder.Build());
         await daprd.StartAsync(ct);
 
         // Outbound ready: the API serves. Full readiness (/v1.0/healthz) needs the app, started after this.
