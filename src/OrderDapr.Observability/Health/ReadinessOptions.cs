@@ -7,6 +7,6 @@ public sealed class ReadinessOptions
 
     // How long a readiness check waits for the sidecar. A probe that never answers tells the
     // kubelet nothing, so a slow sidecar counts as down (Kubernetes' own probe timeout is 1 s by
-    // default; the manifests give it more).
-    public TimeSpan SidecarTimeout { get; set; } = TimeSpan.FromSeconds(2);
+    // default: the manifests give the probe 6 s).
+    public TimeSpan SidecarTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }
