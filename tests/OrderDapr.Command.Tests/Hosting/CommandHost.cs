@@ -58,7 +58,7 @@ public sealed class CommandHost : IAsyncDisposable
 
     private async Task StartAsync()
     {
-        Emulator = await DaprEmulatorHost.StartAsync(new EmulatorOptions { ResourcesPaths = [Repository.Components] });
+        Emulator = await DaprEmulatorHost.StartAsync(new EmulatorOptions { ResourcesPaths = [Options.ResourcesPath] });
         stops.Add(() => Emulator.DisposeAsync().AsTask());
         var channelPort = FreePort.Next();
         Sidecar = await Emulator.StartSidecarAsync(new SidecarOptions

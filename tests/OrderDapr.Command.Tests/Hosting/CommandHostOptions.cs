@@ -18,4 +18,7 @@ public sealed class CommandHostOptions
     public Action<IServiceCollection>? Services { get; init; }
 
     public ILoggerProvider? Logs { get; init; }
+
+    // The Dapr components the sidecar loads.
+    public string ResourcesPath { get; init; } = Repository.Components;
 }

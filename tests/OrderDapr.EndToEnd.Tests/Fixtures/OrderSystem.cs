@@ -23,7 +23,7 @@ public class OrderSystem : IAsyncLifetime
     private ProbeSubscriber? probe;
     private ServiceProcess? commandService;
     private ServiceProcess? queryService;
-    private SidecarEndpoints? commandSidecar;
+    private RunningSidecar? commandSidecar;
     private SystemViewReader? views;
 
     public OrderApi Commands { get; private set; } = null!;
@@ -35,11 +35,11 @@ public class OrderSystem : IAsyncLifetime
 
     public string CommandSidecarGrpcEndpoint => commandSidecar!.GrpcEndpoint;
 
-    public SidecarEndpoints CommandSidecar => commandSidecar!;
+    public RunningSidecar CommandSidecar => commandSidecar!;
 
-    public SidecarEndpoints QuerySidecar { get; private set; } = null!;
+    public RunningSidecar QuerySidecar { get; private set; } = null!;
 
-    public SidecarEndpoints ProbeSidecar { get; private set; } = null!;
+    public RunningSidecar ProbeSidecar { get; private set; } = null!;
 
     // Each app's sidecar requires DAPR_API_TOKEN of the app and sends APP_API_TOKEN to it, as
     // `run` and Kubernetes set them up.
@@ -219,7 +219,7 @@ public class OrderSystem : IAsyncLifetime
     }
 
     // GET /v1.0/metadata of a sidecar, with its app's API token.
-    public async Task<JsonElement> MetadataAsync(SidecarEndpoints sidecar)
+    public async Task<JsonElement> MetadataAsync(RunningSidecar sidecar)
     {
         using var http = new HttpClient { BaseAddress = sidecar.Http };
         http.DefaultRequestHeaders.Add("dapr-api-token", Tokens[sidecar.AppId].DaprApiToken);
@@ -244,7 +244,7 @@ public class OrderSystem : IAsyncLifetime
 
     private static string NewToken() => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
-    private Task<SidecarEndpoints> StartSidecarAsync(string appId, int appPort)
+    private Task<RunningSidecar> StartSidecarAsync(string appId, int appPort)
     {
         var (daprApiToken, appApiToken) = Tokens[appId];
         return runtime!.StartSidecarAsync(new SidecarSpec(appId, appPort, new SidecarTokens(daprApiToken, appApiToken), resourcesPath!));
@@ -252,7 +252,7 @@ public class OrderSystem : IAsyncLifetime
 
     // GET /v1.0/healthz answers 204 once the sidecar has found its app, read its subscriptions and
     // registered its actors.
-    private static Task WaitUntilReadyAsync(SidecarEndpoints sidecar) =>
+    private static Task WaitUntilReadyAsync(RunningSidecar sidecar) =>
         Eventually.Async(async () =>
         {
             using var http = new HttpClient { BaseAddress = sidecar.Http };
@@ -268,7 +268,7 @@ public class OrderSystem : IAsyncLifetime
 
     // The metadata API's actorRuntime.hostReady: the app's actor types are registered and the
     // sidecar is connected to placement, so actor calls can be routed to it.
-    private Task WaitUntilActorsPlacedAsync(SidecarEndpoints sidecar) =>
+    private Task WaitUntilActorsPlacedAsync(RunningSidecar sidecar) =>
         Eventually.Async(async () =>
             (await MetadataAsync(sidecar)).TryGetProperty("actorRuntime", out var actors)
             && actors.TryGetProperty("hostReady", out var ready) && ready.ValueKind == JsonValueKind.True,

@@ -50,7 +50,7 @@ public sealed class DaprdRuntime : IDaprRuntime
             new ServerAddress("127.0.0.1", redis.GetMappedPublicPort(6379)));
     }
 
-    public async Task<SidecarEndpoints> StartSidecarAsync(SidecarSpec spec, CancellationToken ct = default)
+    public async Task<RunningSidecar> StartSidecarAsync(SidecarSpec spec, CancellationToken ct = default)
     {
         var ports = new DaprdSidecarPorts(FreePort.Next(), FreePort.Next());
         var builder = OnHostNetwork(DaprdCommandLines.DaprdImage, DaprdCommandLines.Daprd(ports, spec.AppId, spec.AppPort, placement!.Api, scheduler!.Api))
@@ -69,7 +69,7 @@ public sealed class DaprdRuntime : IDaprRuntime
 
         // Outbound ready: the API serves. Full readiness (/v1.0/healthz) needs the app, started after this.
         await Readiness.WaitAsync(new Uri($"http://127.0.0.1:{ports.Http}/v1.0/healthz/outbound"), $"daprd of {spec.AppId}", () => LogsAsync(daprd), ct);
-        return new SidecarEndpoints(spec.AppId, spec.AppPort, ports.Http, ports.Grpc);
+        return new RunningSidecar(spec.AppId, spec.AppPort, ports.Http, ports.Grpc, () => new ValueTask(daprd.StopAsync()));
     }
 
     public async ValueTask DisposeAsync()

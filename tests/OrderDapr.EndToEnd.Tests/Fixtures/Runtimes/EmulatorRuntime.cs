@@ -16,7 +16,7 @@ public sealed class EmulatorRuntime : IDaprRuntime
         return BackingServices.AsNamed;
     }
 
-    public async Task<SidecarEndpoints> StartSidecarAsync(SidecarSpec spec, CancellationToken ct = default)
+    public async Task<RunningSidecar> StartSidecarAsync(SidecarSpec spec, CancellationToken ct = default)
     {
         var sidecar = await host!.StartSidecarAsync(new SidecarOptions
         {
@@ -26,7 +26,7 @@ public sealed class EmulatorRuntime : IDaprRuntime
             AppApiToken = spec.Tokens.AppApiToken,
             ResourcesPaths = [spec.ResourcesPath],
         }, ct);
-        return new SidecarEndpoints(spec.AppId, spec.AppPort, sidecar.HttpPort, sidecar.GrpcPort);
+        return new RunningSidecar(spec.AppId, spec.AppPort, sidecar.HttpPort, sidecar.GrpcPort, sidecar.DisposeAsync);
     }
 
     public async ValueTask DisposeAsync()

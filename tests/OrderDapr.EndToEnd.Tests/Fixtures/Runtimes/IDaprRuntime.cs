@@ -12,7 +12,7 @@ public interface IDaprRuntime : IAsyncDisposable
     // the components must point.
     Task<BackingServices> StartAsync(CancellationToken ct = default);
 
-    Task<SidecarEndpoints> StartSidecarAsync(SidecarSpec spec, CancellationToken ct = default);
+    Task<RunningSidecar> StartSidecarAsync(SidecarSpec spec, CancellationToken ct = default);
 }
 
 // Where the state stores and the broker are. Null: where the components name them already
@@ -33,9 +33,29 @@ public sealed record SidecarTokens(string DaprApiToken, string AppApiToken);
 
 public sealed record SidecarSpec(string AppId, int AppPort, SidecarTokens Tokens, string ResourcesPath);
 
-public sealed record SidecarEndpoints(string AppId, int AppPort, int HttpPort, int GrpcPort)
+// A sidecar the runtime started. Disposing it stops it, as a crash or an eviction would; the
+// runtime cleans up after it when it is disposed itself.
+public sealed class RunningSidecar(string appId, int appPort, int httpPort, int grpcPort, Func<ValueTask> stop) : IAsyncDisposable
 {
+    private int stopped;
+
+    public string AppId { get; } = appId;
+
+    public int AppPort { get; } = appPort;
+
+    public int HttpPort { get; } = httpPort;
+
+    public int GrpcPort { get; } = grpcPort;
+
     public Uri Http => new($"http://127.0.0.1:{HttpPort}");
 
     public string GrpcEndpoint => $"http://127.0.0.1:{GrpcPort}";
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref stopped, 1) == 0)
+        {
+            await stop();
+        }
+    }
 }
