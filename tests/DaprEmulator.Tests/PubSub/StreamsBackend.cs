@@ -1,5 +1,6 @@
 using DaprEmulator.PubSub.Streams;
 using DaprEmulator.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 
 namespace DaprEmulator.Tests.PubSub;
@@ -29,7 +30,7 @@ public sealed class StreamsBackend : IAsyncDisposable
                 return new StreamsBackend(new InMemoryRedisStreams(TimeProvider.System), null, null);
             case "Sqlite":
                 var file = Path.Combine(Path.GetTempPath(), "dapr-emulator-tests", $"{Guid.NewGuid():N}.db");
-                return new StreamsBackend(new SqliteRedisStreams(new SqliteFile(file), "bus", TimeProvider.System), file, null);
+                return new StreamsBackend(new SqliteRedisStreams(new SqliteFile(file), "bus", TimeProvider.System, NullLogger.Instance), file, null);
             case "Redis":
                 var redis = await RedisServer.ConnectAsync();
                 return new StreamsBackend(ExternalRedisStreams.Connect([new("redisHost", RedisServer.Address)]), null, redis);
@@ -48,7 +49,7 @@ public sealed class StreamsBackend : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Streams.DisposeAsync();
+        Streams.Dispose();
         if (_redis is not null)
         {
             await _redis.GetDatabase().KeyDeleteAsync([.. _streams.Select(s => (RedisKey)s)]);

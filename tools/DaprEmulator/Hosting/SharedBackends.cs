@@ -8,7 +8,7 @@ namespace DaprEmulator.Hosting;
 
 // What would live outside daprd: the PostgreSQL tables and the Redis server. One per component
 // name, shared by every sidecar that loads that component.
-internal sealed class SharedBackends(EmulatorStorage storage, TimeProvider time, ILoggerFactory loggers) : IAsyncDisposable
+internal sealed class SharedBackends(TimeProvider time, ILoggerFactory loggers, EmulatorStorage storage) : IDisposable
 {
     private readonly ConcurrentDictionary<string, (EmulatedComponentKind Kind, PostgreSqlStateStore Store)> _postgres = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<SharedRedisStreams>> _redis = new(StringComparer.Ordinal);
@@ -32,17 +32,17 @@ internal sealed class SharedBackends(EmulatorStorage storage, TimeProvider time,
 
     public IEnumerable<SharedRedisStreams> RedisServers => _redis.Values.Where(r => r.IsValueCreated).Select(r => r.Value);
 
-    public async ValueTask DisposeAsync()
+    public void Dispose()
     {
         foreach (var redis in RedisServers)
         {
-            await redis.DisposeAsync();
+            redis.Dispose();
         }
     }
 
     private IRedisStreams OpenStreams(ComponentDefinition component) => storage switch
     {
-        EmulatorStorage.Sqlite => new SqliteRedisStreams(_sqlite!.Value, component.Name, time),
+        EmulatorStorage.Sqlite => new SqliteRedisStreams(_sqlite!.Value, component.Name, time, loggers.CreateLogger($"DaprEmulator.Redis[{component.Name}]")),
         EmulatorStorage.External => ExternalRedisStreams.Connect(component.Metadata),
         _ => new InMemoryRedisStreams(time),
     };

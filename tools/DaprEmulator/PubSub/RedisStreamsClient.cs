@@ -60,7 +60,14 @@ public sealed class RedisStreamsClient : IPubSubComponent
         // XADD keeps only `data` and `metadata` (the metadata map as JSON, when there is one): the
         // request's content type is not stored.
         ObjectDisposedException.ThrowIf(_closed.IsCancellationRequested, this);
-        _server.Append(topic, data, metadata is null ? null : JsonSerializer.Serialize(metadata), _settings.MaxLenApprox);
+        try
+        {
+            _server.Append(topic, data, metadata is null ? null : JsonSerializer.Serialize(metadata), _settings.MaxLenApprox);
+        }
+        catch (RedisStreamsException e)
+        {
+            throw new PubSubPublishException($"redis streams: error from publish: {e.Message}", e);
+        }
     }
 
     public IDisposable Subscribe(string topic, PubSubHandler handler)

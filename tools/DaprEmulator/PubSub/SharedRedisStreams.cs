@@ -8,7 +8,7 @@ namespace DaprEmulator.PubSub;
 // subscription of a sidecar reads for its consumer group through a Reader; Redis does not tell them
 // apart (contrib reads with the consumer name = consumerID), the emulator does, to know whether an
 // entry is waiting for, or being handled by, a sidecar that is up (the IsBusy test hook).
-public sealed class SharedRedisStreams(string componentName, IRedisStreams streams, ILogger logger) : IAsyncDisposable
+public sealed class SharedRedisStreams(string componentName, IRedisStreams streams, ILogger logger) : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, TaskCompletionSource> _arrivals = new(StringComparer.Ordinal);
@@ -142,7 +142,7 @@ public sealed class SharedRedisStreams(string componentName, IRedisStreams strea
         }
     }
 
-    public ValueTask DisposeAsync() => streams.DisposeAsync();
+    public void Dispose() => streams.Dispose();
 
     private Task Arrival(string topic)
     {

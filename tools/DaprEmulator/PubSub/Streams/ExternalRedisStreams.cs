@@ -37,11 +37,23 @@ public sealed class ExternalRedisStreams : IRedisStreams
         }
     }
 
-    public StreamId Add(string stream, byte[] data, string? metadata, long maxLenApprox)
+    // Waits for Redis' answer, so that a failed XADD fails the publish as it does in daprd. Through
+    // the async call: StackExchange.Redis 3 reads replies on the thread pool, so publishers blocked in
+    // its synchronous API starved it (XADD timeouts at 32 concurrent publishers); a thread blocked on
+    // a Task lets the pool add threads.
+    public void Add(string stream, byte[] data, string? metadata, long maxLenApprox)
     {
         NameValueEntry[] fields = metadata is null ? [new("data", data)] : [new("data", data), new("metadata", metadata)];
-        var id = _db.StreamAdd(stream, fields, maxLength: maxLenApprox > 0 ? maxLenApprox : null, useApproximateMaxLength: true);
-        return StreamId.Parse(id.ToString());
+        try
+        {
+#pragma warning disable SER307 // see above: the emulator's publish path is synchronous
+            _db.StreamAddAsync(stream, fields, maxLength: maxLenApprox > 0 ? maxLenApprox : null, useApproximateMaxLength: true).GetAwaiter().GetResult();
+#pragma warning restore SER307
+        }
+        catch (RedisException e)
+        {
+            throw new RedisStreamsException(e.Message);
+        }
     }
 
     public void CreateGroup(string stream, string group)
@@ -89,11 +101,7 @@ public sealed class ExternalRedisStreams : IRedisStreams
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _redis.CloseAsync();
-        await _redis.DisposeAsync();
-    }
+    public void Dispose() => _redis.Dispose();
 
     // Redis before 7 answers XCLAIM of a trimmed entry with a nil one.
     private static List<StreamEntry> ToEntries(IEnumerable<StackExchange.Redis.StreamEntry> entries) =>

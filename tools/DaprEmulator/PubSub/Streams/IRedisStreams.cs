@@ -3,16 +3,17 @@ namespace DaprEmulator.PubSub.Streams;
 // The Redis commands components-contrib pubsub/redis/redis.go sends (through
 // common/component/redis), kept by one of three backends: in memory, in a SQLite file, or a real
 // Redis server. One instance is one Redis server (the pub/sub component's redisHost).
-public interface IRedisStreams : IAsyncDisposable
+public interface IRedisStreams : IDisposable
 {
     // How long readers wait before looking again for entries written by others than this emulator;
     // null when nobody else writes (the readers are woken by this emulator's XADDs).
     TimeSpan? PollInterval { get; }
 
     // XADD stream [MAXLEN ~ maxLenApprox] * data .. [metadata ..]; no MAXLEN when maxLenApprox <= 0
-    // (go-redis omits it). Synchronous: the emulator's publish path is (the outbox publishes inside a
-    // state transaction).
-    StreamId Add(string stream, byte[] data, string? metadata, long maxLenApprox);
+    // (go-redis omits it). The emulator does not use the id Redis answers. Returns once the server
+    // has the entry: every later command sees it. Synchronous: the emulator's publish path is (the
+    // outbox publishes inside a state transaction).
+    void Add(string stream, byte[] data, string? metadata, long maxLenApprox);
 
     // XGROUP CREATE stream group 0 MKSTREAM; an existing group (BUSYGROUP) is kept as it is.
     void CreateGroup(string stream, string group);

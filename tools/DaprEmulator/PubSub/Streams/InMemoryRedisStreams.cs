@@ -10,19 +10,16 @@ public sealed class InMemoryRedisStreams(TimeProvider time) : IRedisStreams
 
     public TimeSpan? PollInterval => null;
 
-    public StreamId Add(string stream, byte[] data, string? metadata, long maxLenApprox)
+    public void Add(string stream, byte[] data, string? metadata, long maxLenApprox)
     {
         lock (_lock)
         {
             var s = GetStream(stream);
-            var id = StreamId.Next(s.LastId, NowMs());
-            s.Add(new StreamEntry(id, data, metadata));
+            s.Add(new StreamEntry(StreamId.Next(s.LastId, NowMs()), data, metadata));
             if (maxLenApprox > 0)
             {
                 s.TrimTo(maxLenApprox);
             }
-
-            return id;
         }
     }
 
@@ -116,7 +113,9 @@ public sealed class InMemoryRedisStreams(TimeProvider time) : IRedisStreams
         }
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public void Dispose()
+    {
+    }
 
     private long NowMs() => time.GetUtcNow().ToUnixTimeMilliseconds();
 

@@ -5,27 +5,32 @@ namespace DaprEmulator.PubSub.Streams;
 
 // The streams of one pubsub.redis component in the SQLite file of EmulatorStorage.Sqlite: entries,
 // consumer groups (last delivered id) and pending entries (consumer, last delivery time, count)
-// survive a restart, so what was published and not acknowledged is delivered after it. One
-// connection, used under a lock; each stream's last id, length and groups' last delivered ids are
-// also kept in memory, read from the file at first use, so one emulator at a time may use a file.
-// Each command is one transaction; XREADGROUP writes its batch of pending entries in one.
+// survive a restart, so what was published and not acknowledged is delivered after it. Every
+// command runs on the writer's thread, in order (SqliteWriter: concurrent commands share a commit);
+// each stream's last id, length and groups' last delivered ids are also kept in memory there, read
+// from the file at first use: one emulator at a time per file.
+// XADD returns once queued, not committed, like Redis, which answers once the entry is in its
+// memory and writes it to disk later: a publisher does not wait for a commit (blocking a thread per
+// publish halved throughput), the commands after it see the entry, and a stop commits what is
+// queued; a crash of the process can lose the last milliseconds of entries, as Redis' every-second
+// persistence can lose the last second.
 public sealed class SqliteRedisStreams : IRedisStreams
 {
-    private readonly Lock _lock = new();
-    private readonly SqliteFile _file;
     private readonly SqliteConnection _db;
     private readonly SqliteStreamCommands _sql;
+    private readonly SqliteWriter _writer;
     private readonly string _component;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly Dictionary<string, StreamState> _streams = new(StringComparer.Ordinal);
 
-    public SqliteRedisStreams(SqliteFile file, string component, TimeProvider time)
+    public SqliteRedisStreams(SqliteFile file, string component, TimeProvider time, ILogger logger)
     {
-        _file = file;
         _component = component;
         _time = time;
+        _logger = logger;
         _db = file.Open();
-        lock (_file.WriteLock)
+        lock (file.WriteLock)
         {
             using var schema = _db.CreateCommand();
             schema.CommandText = Schema;
@@ -33,56 +38,53 @@ public sealed class SqliteRedisStreams : IRedisStreams
         }
 
         _sql = new SqliteStreamCommands(_db);
+
+        // A rolled back transaction leaves the memory ahead of the file: read it again.
+        _writer = new SqliteWriter(_db, file.WriteLock, $"sqlite streams {component}", _streams.Clear);
     }
 
     public TimeSpan? PollInterval => null;
 
-    public StreamId Add(string stream, byte[] data, string? metadata, long maxLenApprox)
+    public void Add(string stream, byte[] data, string? metadata, long maxLenApprox) => _writer.RunAsync(tx =>
     {
-        lock (_lock)
+        var s = GetStream(stream, tx);
+        var id = StreamId.Next(s.LastId, NowMs());
+        Bind(_sql.InsertEntry, tx, s.Key, id.Ms, id.Seq, data, metadata).ExecuteNonQuery();
+        var trim = maxLenApprox > 0 ? Math.Max(0, s.Length + 1 - maxLenApprox) : 0;
+        if (trim > 0)
         {
-            var s = GetStream(stream);
-            var id = StreamId.Next(s.LastId, NowMs());
-            var trim = maxLenApprox > 0 ? Math.Max(0, s.Length + 1 - maxLenApprox) : 0;
-            Write(tx =>
-            {
-                Bind(_sql.InsertEntry, tx, s.Key, id.Ms, id.Seq, data, metadata).ExecuteNonQuery();
-                if (trim > 0)
-                {
-                    Bind(_sql.TrimOldest, tx, s.Key, trim).ExecuteNonQuery();
-                }
-            });
-            s.LastId = id;
-            s.Length += 1 - trim;
-            return id;
+            Bind(_sql.TrimOldest, tx, s.Key, trim).ExecuteNonQuery();
         }
-    }
 
-    public void CreateGroup(string stream, string group)
+        s.LastId = id;
+        s.Length += 1 - trim;
+        return id;
+    }).ContinueWith(
+        t => _logger.LogError("redis streams: XADD to {Stream} failed: {Error}", stream, t.Exception!.InnerException!.Message),
+        CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    public void CreateGroup(string stream, string group) => _writer.Run(tx =>
     {
-        lock (_lock)
+        var s = GetStream(stream, tx);
+        if (s.Groups.TryAdd(group, StreamId.Zero))
         {
-            var s = GetStream(stream);
-            if (!s.Groups.ContainsKey(group))
-            {
-                Write(tx => Bind(_sql.InsertGroup, tx, s.Key, group).ExecuteNonQuery());
-                s.Groups[group] = StreamId.Zero;
-            }
+            Bind(_sql.InsertGroup, tx, s.Key, group).ExecuteNonQuery();
         }
-    }
 
-    public Task<IReadOnlyList<StreamEntry>> ReadGroupAsync(string stream, string group, string consumer, int count, CancellationToken ct)
-    {
-        lock (_lock)
+        return true;
+    });
+
+    public Task<IReadOnlyList<StreamEntry>> ReadGroupAsync(string stream, string group, string consumer, int count, CancellationToken ct) =>
+        _writer.RunAsync<IReadOnlyList<StreamEntry>>(tx =>
         {
-            var (s, last) = Find(stream, group, "XREADGROUP");
+            var (s, last) = Find(stream, group, "XREADGROUP", tx);
             if (s.LastId <= last || s.Length == 0)
             {
-                return Task.FromResult<IReadOnlyList<StreamEntry>>([]);
+                return [];
             }
 
             var entries = new List<StreamEntry>();
-            using (var reader = Bind(_sql.EntriesAfter, null, s.Key, last.Ms, last.Seq, count).ExecuteReader())
+            using (var reader = Bind(_sql.EntriesAfter, tx, s.Key, last.Ms, last.Seq, count).ExecuteReader())
             {
                 while (reader.Read())
                 {
@@ -93,161 +95,133 @@ public sealed class SqliteRedisStreams : IRedisStreams
             if (entries.Count > 0)
             {
                 var now = NowMs();
-                Write(tx =>
+                foreach (var entry in entries)
                 {
-                    foreach (var entry in entries)
-                    {
-                        Bind(_sql.UpsertPending, tx, s.Key, group, entry.Id.Ms, entry.Id.Seq, consumer, now, 1L).ExecuteNonQuery();
-                    }
+                    Bind(_sql.UpsertPending, tx, s.Key, group, entry.Id.Ms, entry.Id.Seq, consumer, now, 1L).ExecuteNonQuery();
+                }
 
-                    Bind(_sql.SetLastDelivered, tx, s.Key, group, entries[^1].Id.Ms, entries[^1].Id.Seq).ExecuteNonQuery();
-                });
+                Bind(_sql.SetLastDelivered, tx, s.Key, group, entries[^1].Id.Ms, entries[^1].Id.Seq).ExecuteNonQuery();
                 s.Groups[group] = entries[^1].Id;
             }
 
-            return Task.FromResult<IReadOnlyList<StreamEntry>>(entries);
-        }
-    }
+            return entries;
+        });
 
-    public Task AckAsync(string stream, string group, StreamId id, CancellationToken ct)
+    public Task AckAsync(string stream, string group, StreamId id, CancellationToken ct) => _writer.RunAsync(tx =>
     {
-        lock (_lock)
+        if (Load(stream, create: false, tx) is { } s)
         {
-            if (_streams.TryGetValue(stream, out var s) || (s = LoadStream(stream, create: false)) is not null)
-            {
-                Write(tx => Bind(_sql.DeletePending, tx, s.Key, group, id.Ms, id.Seq).ExecuteNonQuery());
-            }
+            Bind(_sql.DeletePending, tx, s.Key, group, id.Ms, id.Seq).ExecuteNonQuery();
         }
 
-        return Task.CompletedTask;
-    }
+        return true;
+    });
 
-    public Task<IReadOnlyList<PendingEntry>> PendingAsync(string stream, string group, int count, CancellationToken ct)
-    {
-        lock (_lock)
+    public Task<IReadOnlyList<PendingEntry>> PendingAsync(string stream, string group, int count, CancellationToken ct) =>
+        _writer.RunAsync<IReadOnlyList<PendingEntry>>(tx =>
         {
-            var (s, _) = Find(stream, group, "XPENDING");
+            var (s, _) = Find(stream, group, "XPENDING", tx);
             var now = NowMs();
             var pending = new List<PendingEntry>();
-            using var reader = Bind(_sql.Pending, null, s.Key, group, count).ExecuteReader();
+            using var reader = Bind(_sql.Pending, tx, s.Key, group, count).ExecuteReader();
             while (reader.Read())
             {
                 pending.Add(new PendingEntry(
                     new StreamId(reader.GetInt64(0), reader.GetInt64(1)), reader.GetString(2), Idle(reader.GetInt64(3), now), reader.GetInt64(4)));
             }
 
-            return Task.FromResult<IReadOnlyList<PendingEntry>>(pending);
-        }
-    }
+            return pending;
+        });
 
     public Task<IReadOnlyList<StreamEntry>> ClaimAsync(
-        string stream, string group, string consumer, TimeSpan minIdle, IReadOnlyList<StreamId> ids, CancellationToken ct)
-    {
-        lock (_lock)
+        string stream, string group, string consumer, TimeSpan minIdle, IReadOnlyList<StreamId> ids, CancellationToken ct) =>
+        _writer.RunAsync<IReadOnlyList<StreamEntry>>(tx =>
         {
-            var (s, _) = Find(stream, group, "XCLAIM");
+            var (s, _) = Find(stream, group, "XCLAIM", tx);
             var now = NowMs();
             var claimed = new List<StreamEntry>();
-            Write(tx =>
+            foreach (var id in ids)
             {
-                foreach (var id in ids)
+                long deliveries;
+                using (var pending = Bind(_sql.OnePending, tx, s.Key, group, id.Ms, id.Seq).ExecuteReader())
                 {
-                    long deliveries;
-                    using (var pending = Bind(_sql.OnePending, tx, s.Key, group, id.Ms, id.Seq).ExecuteReader())
+                    if (!pending.Read() || Idle(pending.GetInt64(0), now) < minIdle)
                     {
-                        if (!pending.Read() || Idle(pending.GetInt64(0), now) < minIdle)
-                        {
-                            continue;
-                        }
-
-                        deliveries = pending.GetInt64(1);
-                    }
-
-                    StreamEntry? entry = null;
-                    using (var reader = Bind(_sql.Entry, tx, s.Key, id.Ms, id.Seq).ExecuteReader())
-                    {
-                        if (reader.Read())
-                        {
-                            entry = new StreamEntry(id, (byte[])reader[0], reader.IsDBNull(1) ? null : reader.GetString(1));
-                        }
-                    }
-
-                    if (entry is null)
-                    {
-                        Bind(_sql.DeletePending, tx, s.Key, group, id.Ms, id.Seq).ExecuteNonQuery();
                         continue;
                     }
 
-                    Bind(_sql.UpsertPending, tx, s.Key, group, id.Ms, id.Seq, consumer, now, deliveries + 1).ExecuteNonQuery();
-                    claimed.Add(entry);
+                    deliveries = pending.GetInt64(1);
                 }
-            });
-            return Task.FromResult<IReadOnlyList<StreamEntry>>(claimed);
-        }
-    }
 
-    public bool HasUndelivered(string stream, string group)
+                StreamEntry? entry = null;
+                using (var reader = Bind(_sql.Entry, tx, s.Key, id.Ms, id.Seq).ExecuteReader())
+                {
+                    if (reader.Read())
+                    {
+                        entry = new StreamEntry(id, (byte[])reader[0], reader.IsDBNull(1) ? null : reader.GetString(1));
+                    }
+                }
+
+                if (entry is null)
+                {
+                    Bind(_sql.DeletePending, tx, s.Key, group, id.Ms, id.Seq).ExecuteNonQuery();
+                    continue;
+                }
+
+                Bind(_sql.UpsertPending, tx, s.Key, group, id.Ms, id.Seq, consumer, now, deliveries + 1).ExecuteNonQuery();
+                claimed.Add(entry);
+            }
+
+            return claimed;
+        });
+
+    public bool HasUndelivered(string stream, string group) => _writer.Run(_ =>
+        _streams.TryGetValue(stream, out var s) && s.Groups.TryGetValue(group, out var last) && s.LastId > last && s.Length > 0);
+
+    // Commits what is queued first.
+    public void Dispose()
     {
-        lock (_lock)
-        {
-            return _streams.TryGetValue(stream, out var s) && s.Groups.TryGetValue(group, out var last) && s.LastId > last && s.Length > 0;
-        }
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        lock (_lock)
-        {
-            _sql.Dispose();
-            _db.Dispose();
-        }
-
-        return ValueTask.CompletedTask;
+        _writer.Dispose();
+        _sql.Dispose();
+        _db.Dispose();
     }
 
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     private static TimeSpan Idle(long deliveredAtMs, long nowMs) => TimeSpan.FromMilliseconds(Math.Max(0, nowMs - deliveredAtMs));
 
-    private void Write(Action<SqliteTransaction> work)
-    {
-        lock (_file.WriteLock)
-        {
-            using var tx = _db.BeginTransaction();
-            work(tx);
-            tx.Commit();
-        }
-    }
-
-    private (StreamState Stream, StreamId LastDelivered) Find(string stream, string group, string command) =>
-        (_streams.TryGetValue(stream, out var s) || (s = LoadStream(stream, create: false)) is not null) && s.Groups.TryGetValue(group, out var last)
+    private (StreamState Stream, StreamId LastDelivered) Find(string stream, string group, string command, SqliteTransaction tx) =>
+        Load(stream, create: false, tx) is { } s && s.Groups.TryGetValue(group, out var last)
             ? (s, last)
             : throw new RedisStreamsException($"NOGROUP No such key '{stream}' or consumer group '{group}' in {command}");
 
-    private StreamState GetStream(string stream) =>
-        _streams.TryGetValue(stream, out var s) ? s : LoadStream(stream, create: true)!;
+    private StreamState GetStream(string stream, SqliteTransaction tx) => Load(stream, create: true, tx)!;
 
-    // A stream's row, last id, length and groups, read from the file (and created there when asked).
-    private StreamState? LoadStream(string stream, bool create)
+    // A stream's row, last id, length and groups: from memory, else read from the file (and created
+    // there when asked).
+    private StreamState? Load(string stream, bool create, SqliteTransaction tx)
     {
+        if (_streams.TryGetValue(stream, out var known))
+        {
+            return known;
+        }
+
         long key;
-        if (Bind(_sql.FindStream, null, _component, stream).ExecuteScalar() is long found)
+        if (Bind(_sql.FindStream, tx, _component, stream).ExecuteScalar() is long found)
         {
             key = found;
         }
         else if (create)
         {
-            long inserted = 0;
-            Write(tx => inserted = (long)Bind(_sql.InsertStream, tx, _component, stream).ExecuteScalar()!);
-            key = inserted;
+            key = (long)Bind(_sql.InsertStream, tx, _component, stream).ExecuteScalar()!;
         }
         else
         {
             return null;
         }
 
-        var state = new StreamState(key) { Length = (long)Bind(_sql.CountEntries, null, key).ExecuteScalar()! };
-        using (var reader = Bind(_sql.LastEntry, null, key).ExecuteReader())
+        var state = new StreamState(key) { Length = (long)Bind(_sql.CountEntries, tx, key).ExecuteScalar()! };
+        using (var reader = Bind(_sql.LastEntry, tx, key).ExecuteReader())
         {
             if (reader.Read())
             {
@@ -255,7 +229,7 @@ public sealed class SqliteRedisStreams : IRedisStreams
             }
         }
 
-        using (var reader = Bind(_sql.Groups, null, key).ExecuteReader())
+        using (var reader = Bind(_sql.Groups, tx, key).ExecuteReader())
         {
             while (reader.Read())
             {
