@@ -2,6 +2,10 @@ using OrderDapr.Command.Actors;
 using OrderDapr.Command.EventStore;
 using OrderDapr.Command.Http;
 using OrderDapr.Command.StreamIndex;
+using OrderDapr.Command.Telemetry;
+using OrderDapr.Contracts;
+using OrderDapr.Observability.Health;
+using OrderDapr.Observability.Telemetry;
 
 namespace OrderDapr.Command;
 
@@ -10,6 +14,10 @@ namespace OrderDapr.Command;
 // replace a service.
 public static class OrderCommandApp
 {
+    // What order-command cannot work without: its event streams (with their outbox) and the pub/sub
+    // it publishes on. The actor state store is daprd's business: its actor runtime reports it.
+    public static readonly IReadOnlyList<string> RequiredComponents = [Messaging.EventStore, Messaging.PubSub];
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
@@ -20,9 +28,11 @@ public static class OrderCommandApp
             builder.WebHost.UseUrls($"http://0.0.0.0:{appPort}");
         }
 
+        builder.AddServiceTelemetry(CommandTelemetry.Service);
+        builder.Services.AddReadiness();
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.AddCodeToUnhandled);
         builder.Services.AddApiDocument();
-        builder.Services.AddBrowserOrigins(builder.Configuration);
+        builder.Services.AddBrowserOrigins();
         builder.Services.AddSidecarOnlyAuthorization(builder.Configuration);
         builder.Services.AddDaprClient();
         builder.Services.AddSingleton(TimeProvider.System);
@@ -51,6 +61,8 @@ public static class OrderCommandApp
         app.UseAuthorization();
 
         app.MapGet("/healthz", () => TypedResults.Ok("healthy")).ExcludeFromDescription();
+        app.MapProbes(RequiredComponents);
+        app.MapMetrics();
         app.MapActorsHandlers().RequireSidecar();
         app.MapOrderCommands();
         app.MapOrderStreams();

@@ -1,3 +1,6 @@
+using OrderDapr.Contracts;
+using OrderDapr.Observability.Health;
+using OrderDapr.Observability.Telemetry;
 using OrderDapr.Query.Access;
 using OrderDapr.Query.Changes;
 using OrderDapr.Query.DeadLetters;
@@ -8,15 +11,22 @@ using OrderDapr.Query.Projections;
 using OrderDapr.Query.ReadModel;
 using OrderDapr.Query.Rebuild;
 using OrderDapr.Query.Subscriptions;
+using OrderDapr.Query.Telemetry;
 
 namespace OrderDapr.Query;
 
 // order-query's services and routes, for Program and for tests that run the whole pipeline.
 public static class OrderQueryService
 {
+    // What order-query cannot work without: the read model it projects into and serves, the
+    // pub/sub its events arrive on, and its change feed.
+    public static readonly IReadOnlyList<string> RequiredComponents = [Messaging.ReadModelStore, Messaging.PubSub, DaprChangeFeedBroker.PubSub];
+
     public static WebApplicationBuilder AddOrderQuery(this WebApplicationBuilder builder)
     {
+        builder.AddServiceTelemetry(QueryTelemetry.Service);
         var services = builder.Services;
+        services.AddReadiness();
         services.AddProblemDetails();
         services.AddAccessPolicies(builder.Configuration);
 
@@ -53,6 +63,8 @@ public static class OrderQueryService
         app.MapGraphQL();
         app.MapOrderPages();
         app.MapGet("/healthz", () => TypedResults.Ok());
+        app.MapProbes(RequiredComponents);
+        app.MapMetrics();
         return app;
     }
 }

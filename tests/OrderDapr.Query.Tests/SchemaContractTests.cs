@@ -118,39 +118,83 @@ public sealed class SchemaContractTests : IDisposable
         var response = await graphQL.Execute(GraphiQLIntrospection);
 
         Assert.False(response.TryGetProperty("errors", out var errors), errors.ToString());
-        Assert.Equal("Subscription", response.GetProperty("data").GetProperty("__schema").GetProperty("subscriptionType").GetProperty("name").GetString());
+        var schema = response.GetProperty("data").GetProperty("__schema");
+        Assert.Equal("Subscription", schema.GetProperty("subscriptionType").GetProperty("name").GetString());
+
+        // What GraphiQL builds its docs from: directives with their arguments, fields with theirs.
+        var deprecated = schema.GetProperty("directives").EnumerateArray().Single(d => d.GetProperty("name").GetString() == "deprecated");
+        Assert.Equal(["reason"], deprecated.GetProperty("args").EnumerateArray().Select(a => a.GetProperty("name").GetString()));
+        var query = schema.GetProperty("types").EnumerateArray().Single(t => t.GetProperty("name").GetString() == "Query");
+        var orders = query.GetProperty("fields").EnumerateArray().Single(f => f.GetProperty("name").GetString() == "orders");
+        Assert.Equal(["customerId", "status", "placedAfter", "placedBefore", "first", "after"],
+            orders.GetProperty("args").EnumerateArray().Select(a => a.GetProperty("name").GetString()));
+        Assert.All(orders.GetProperty("args").EnumerateArray(), a => Assert.False(a.GetProperty("isDeprecated").GetBoolean()));
     }
 
+    [Fact]
+    public async Task Without_the_deprecated_ones_a_directive_lists_the_same_arguments()
+    {
+        var response = await graphQL.Execute("""
+            {
+              __schema {
+                directives { name all: args(includeDeprecated: true) { name } current: args(includeDeprecated: false) { name } plain: args { name } }
+              }
+            }
+            """);
+
+        Assert.False(response.TryGetProperty("errors", out var errors), errors.ToString());
+        Assert.All(response.GetProperty("data").GetProperty("__schema").GetProperty("directives").EnumerateArray(), directive =>
+        {
+            var all = directive.GetProperty("all").GetRawText();
+            Assert.Equal(all, directive.GetProperty("current").GetRawText());
+            Assert.Equal(all, directive.GetProperty("plain").GetRawText());
+        });
+    }
+
+    [Fact]
+    public void GraphiQL_asks_for_deprecated_arguments_and_the_schema_description()
+    {
+        var start = File.ReadAllText(Path.Combine(RepositoryRoot(), "src/OrderDapr.Query/wwwroot/graphiql/start.js"));
+
+        // The options that make GraphiQL send GraphiQLIntrospection.
+        Assert.Contains("inputValueDeprecation: true,", start, StringComparison.Ordinal);
+        Assert.Contains("schemaDescription: true,", start, StringComparison.Ordinal);
+    }
+
+    private static string ContractPath() => Path.Combine(RepositoryRoot(), ContractFile);
+
     // Walks up from the test's binaries to the repository.
-    private static string ContractPath()
+    private static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
             if (File.Exists(Path.Combine(directory.FullName, "OrderDapr.sln")))
             {
-                return Path.Combine(directory.FullName, ContractFile);
+                return directory.FullName;
             }
         }
 
-        throw new InvalidOperationException($"No OrderDapr.sln above {AppContext.BaseDirectory}: cannot find {ContractFile}.");
+        throw new InvalidOperationException($"No OrderDapr.sln above {AppContext.BaseDirectory}: cannot find the repository.");
     }
 
-    // What GraphiQL 3.9 sends (graphql-js 16 getIntrospectionQuery, with input value deprecations and the schema description).
-    private const string GraphiQLIntrospection = """
+    // What GraphiQL sends to load the schema: the bundled graphql-js 16 getIntrospectionQuery with
+    // the options start.js passes (inputValueDeprecation, schemaDescription; see
+    // GraphiQL_asks_for_deprecated_arguments_and_the_schema_description), as the bundle's template
+    // makes it. Only the whitespace differs: lines left blank by options not set are empty here.
+    // GraphiQL sends it again without `subscriptionType` when the first answer has no `data`.
+    public const string GraphiQLIntrospection = """
         query IntrospectionQuery {
           __schema {
             description
-            queryType { name kind }
-            mutationType { name kind }
-            subscriptionType { name kind }
+            queryType { name }
+            mutationType { name }
+            subscriptionType { name }
             types {
               ...FullType
             }
             directives {
               name
               description
-
-
 
               locations
               args(includeDeprecated: true) {
@@ -208,32 +252,32 @@ public sealed class SchemaContractTests : IDisposable
           kind
           name
           ofType {
-            name
             kind
+            name
             ofType {
-              name
               kind
+              name
               ofType {
-                name
                 kind
+                name
                 ofType {
-                  name
                   kind
+                  name
                   ofType {
-                    name
                     kind
+                    name
                     ofType {
-                      name
                       kind
+                      name
                       ofType {
-                        name
                         kind
+                        name
                         ofType {
-                          name
                           kind
+                          name
                           ofType {
-                            name
                             kind
+                            name
                           }
                         }
                       }
@@ -244,7 +288,6 @@ public sealed class SchemaContractTests : IDisposable
             }
           }
         }
-
         """;
 }
 

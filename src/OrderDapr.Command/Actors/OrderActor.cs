@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using OrderDapr.Command.Domain;
 using OrderDapr.Command.EventStore;
 using OrderDapr.Command.StreamIndex;
+using OrderDapr.Command.Telemetry;
 using OrderDapr.Contracts;
 
 namespace OrderDapr.Command.Actors;
@@ -25,6 +26,17 @@ public sealed class OrderActor(
     private string OrderId => Id.GetId();
 
     public async Task<CommandOutcome> Execute(CommandRequest request)
+    {
+        // Decide, append and publish under one span: its children are the calls to the sidecar.
+        using var activity = CommandTelemetry.Source.StartActivity($"execute {request.Command.GetType().Name}");
+        activity?.SetTag("orderdapr.order_id", OrderId);
+        var outcome = await DecideAndAppendAsync(request);
+        activity?.SetTag("orderdapr.outcome", outcome.Kind.ToString());
+        activity?.SetTag("orderdapr.version", outcome.Version);
+        return outcome;
+    }
+
+    private async Task<CommandOutcome> DecideAndAppendAsync(CommandRequest request)
     {
         var creationPrepared = false;
         for (var attempt = 1; ; attempt++)

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Cors.Infrastructure;
+
 namespace OrderDapr.Command.Http;
 
 // Frontends served from another origin (order-query's order page at http://localhost:5002 in the
@@ -8,14 +10,17 @@ public static class BrowserOrigins
 {
     public const string Section = "Cors:AllowedOrigins";
 
-    public static IServiceCollection AddBrowserOrigins(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddBrowserOrigins(this IServiceCollection services)
     {
-        var origins = configuration.GetSection(Section).Get<string[]>() ?? [];
-        return services.AddCors(options => options.AddDefaultPolicy(policy => policy
-            .WithOrigins(origins)
+        services.AddCors();
+
+        // Read when the policy is first used, after every configuration source was added.
+        services.AddOptions<CorsOptions>().Configure<IConfiguration>((options, configuration) => options.AddDefaultPolicy(policy => policy
+            .WithOrigins(configuration.GetSection(Section).Get<string[]>() ?? [])
             .WithMethods(HttpMethods.Get, HttpMethods.Post)
             .WithHeaders("Content-Type", IdempotencyKey.Header, "If-Match")
             .WithExposedHeaders("ETag", "Location", IdempotencyKey.ReplayedHeader)
             .SetPreflightMaxAge(TimeSpan.FromHours(1))));
+        return services;
     }
 }

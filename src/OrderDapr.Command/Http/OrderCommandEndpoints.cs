@@ -13,7 +13,7 @@ public static class OrderCommandEndpoints
 {
     public static IEndpointRouteBuilder MapOrderCommands(this IEndpointRouteBuilder routes)
     {
-        var orders = routes.MapGroup("/orders").WithTags("Commands").WithIdempotencyKey().WithOrderIdParameter();
+        var orders = routes.MapGroup("/orders").WithCommandOutcomes().WithTags("Commands").WithIdempotencyKey().WithOrderIdParameter();
         orders.MapPost("/", PlaceAsync)
             .WithName("PlaceOrder")
             .WithSummary("Place an order")

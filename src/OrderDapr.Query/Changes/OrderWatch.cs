@@ -20,11 +20,12 @@ public sealed class OrderWatch(OrderChangeHub hub, OrderQueries queries, string 
     private async Task ReadCurrentAsync(Subscription subscription)
     {
         OrderView? current = null;
+        var ended = subscription.Ended;
         try
         {
-            current = await queries.GetOrderAsync(orderId, subscription.Ended);
+            current = await queries.GetOrderAsync(orderId, ended);
         }
-        catch (Exception ex) when (!subscription.Ended.IsCancellationRequested)
+        catch (Exception ex) when (!ended.IsCancellationRequested)
         {
             // The changes still follow; only the first message is missing.
             logger.LogWarning(ex, "The read model could not be read for a subscription of order {OrderId}", orderId);
@@ -41,6 +42,7 @@ public sealed class OrderWatch(OrderChangeHub hub, OrderQueries queries, string 
     {
         private readonly Lock gate = new();
         private readonly CancellationTokenSource ended = new();
+        private int disposed;
         private List<OrderView>? early = [];
         private int sent;
 
@@ -88,8 +90,12 @@ public sealed class OrderWatch(OrderChangeHub hub, OrderQueries queries, string 
 
         public void Dispose()
         {
-            Watching?.Dispose();
-            ended.Cancel();
+            if (Interlocked.Exchange(ref disposed, 1) == 0)
+            {
+                Watching?.Dispose();
+                ended.Cancel();
+                ended.Dispose();
+            }
         }
 
         private void Send(OrderView view)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using GraphQL;
 using GraphQL.Execution;
 using GraphQL.Transport;
@@ -5,6 +6,7 @@ using GraphQL.Types;
 using GraphQL.Validation;
 using GraphQL.Validation.Complexity;
 using GraphQL.Validation.Rules.Custom;
+using OrderDapr.Query.Telemetry;
 
 namespace OrderDapr.Query.GraphQL;
 
@@ -36,8 +38,12 @@ public static class GraphQLExecution
             .AddSingleton<IGraphQLTextSerializer, global::GraphQL.SystemTextJson.GraphQLSerializer>();
     }
 
-    public static Task<ExecutionResult> ExecuteAsync(IServiceProvider services, GraphQLRequest request, CancellationToken cancellationToken) =>
-        services.GetRequiredService<IDocumentExecuter>().ExecuteAsync(options =>
+    public static async Task<ExecutionResult> ExecuteAsync(IServiceProvider services, GraphQLRequest request, CancellationToken cancellationToken)
+    {
+        // One span per request, whatever the transport; the read-model reads are its children.
+        using var activity = QueryTelemetry.Source.StartActivity("graphql");
+        activity?.SetTag("graphql.operation.name", request.OperationName);
+        var result = await services.GetRequiredService<IDocumentExecuter>().ExecuteAsync(options =>
         {
             options.Schema = services.GetRequiredService<ISchema>();
             options.Query = request.Query;
@@ -55,4 +61,11 @@ public static class GraphQLExecution
                 return Task.CompletedTask;
             };
         });
+        if (result.Errors is { Count: > 0 })
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, result.Errors[0].Message);
+        }
+
+        return result;
+    }
 }

@@ -32,8 +32,9 @@ public sealed class OrderLoader(OrderQueries queries, OrderChangeHub hub, IOptio
             throw new ExecutionError("atLeastVersion must not be negative.") { Code = "BAD_USER_INPUT" };
         }
 
-        // The context is reused once the resolver returns: keep what the answer needs.
-        var path = context.Path.ToList();
+        // The context is reused once the resolver returns: keep what the answer needs. The path
+        // as in the response (aliases, not field names), so that the client finds the field.
+        var path = context.ResponsePath.ToList();
         var extensions = context.OutputExtensions;
 
         Batch batch;

@@ -1,4 +1,6 @@
 using GraphQL;
+using GraphQL.Introspection;
+using GraphQL.Resolvers;
 using GraphQL.Types;
 
 namespace OrderDapr.Query.GraphQL;
@@ -8,6 +10,8 @@ namespace OrderDapr.Query.GraphQL;
 // singleton.
 public sealed class OrderSchema : Schema
 {
+    private const string IncludeDeprecated = "includeDeprecated";
+
     public OrderSchema()
     {
         // An argument is deprecated, not removed, when it is renamed: introspection must show it.
@@ -16,5 +20,25 @@ public sealed class OrderSchema : Schema
         Query = new QueryType();
         Subscription = new SubscriptionType();
         this.WithIntrospectionComplexityImpact(0); // tools may introspect; it costs no store reads
+    }
+
+    // With input value deprecation on, graphql-js's introspection query (GraphiQL's with
+    // `inputValueDeprecation`, graphql-codegen's, Apollo's) asks `__Directive.args(includeDeprecated:
+    // true)` as the spec draft defines it; GraphQL.NET 8 gives the argument to `__Field.args` and
+    // `__Type.inputFields` only, and refuses the whole query ("Unknown argument"). Added here to the
+    // introspection type, built for this schema alone, before the schema resolves its fields.
+    protected override void OnBeforeInitializeType(IGraphType graphType)
+    {
+        if (graphType is __Directive directive && directive.GetField("args") is { } args && args.Arguments?.Find(IncludeDeprecated) is null)
+        {
+            args.Arguments ??= new QueryArguments();
+            args.Arguments.Add(new QueryArgument<BooleanGraphType> { Name = IncludeDeprecated, DefaultValue = false });
+            args.Resolver = new FuncFieldResolver<Directive, IEnumerable<QueryArgument>>(context =>
+                context.GetArgument<bool>(IncludeDeprecated)
+                    ? context.Source.Arguments ?? Enumerable.Empty<QueryArgument>()
+                    : context.Source.Arguments?.Where(a => string.IsNullOrWhiteSpace(a.DeprecationReason)) ?? []);
+        }
+
+        base.OnBeforeInitializeType(graphType);
     }
 }

@@ -7,6 +7,7 @@ using OrderDapr.Query.Access;
 using OrderDapr.Query.DeadLetters;
 using OrderDapr.Query.Http;
 using OrderDapr.Query.Projections;
+using OrderDapr.Query.Telemetry;
 
 namespace OrderDapr.Query.Subscriptions;
 
@@ -18,6 +19,7 @@ public static class SubscriptionEndpoints
     public const string ProjectRoute = "/events/orders";
     public const string UnknownTypeRoute = "/events/orders/unknown-type";
     public const string DeadLetterRoute = "/events/orders-deadletter";
+    private const string Retry = "retry";
 
     // Bulk subscribe (daprd's default bulk subscriber for Redis Streams): up to MaxMessagesCount
     // events per call, sent MaxAwaitDurationMs after the first one arrived, one batch at a time.
@@ -64,6 +66,8 @@ public static class SubscriptionEndpoints
 
         var statuses = new BulkSubscribeAppResponseStatus[batch.Entries.Count];
         var cloudEvents = batch.Entries.Select(e => OrderCloudEvent.Read(e.Event)).ToList();
+        using var spans = ProjectionSpans.Start(cloudEvents);
+        var outcomes = new string?[batch.Entries.Count];
         var poison = new List<(int Entry, DeadLetter Letter)>();
         var envelopes = new List<EventEnvelope>();
         var positions = new List<int>();
@@ -81,6 +85,7 @@ public static class SubscriptionEndpoints
         }
 
         var projected = await projector.ProjectAsync(envelopes, cancellationToken);
+        var committedAt = time.GetUtcNow();
         for (var j = 0; j < positions.Count; j++)
         {
             var i = positions[j];
@@ -93,17 +98,26 @@ public static class SubscriptionEndpoints
                     logger.LogWarning("Order {OrderId} has too many events waiting for an earlier one; {EventType} v{Version} will be redelivered",
                         envelopes[j].OrderId, envelopes[j].Type, envelopes[j].Version);
                     statuses[i] = BulkSubscribeAppResponseStatus.RETRY;
+                    outcomes[i] = Retry;
                     break;
                 case ProjectionOutcome.NotCommitted:
                     statuses[i] = BulkSubscribeAppResponseStatus.RETRY;
+                    outcomes[i] = Retry;
                     break;
-                default:
+                case var done:
                     statuses[i] = BulkSubscribeAppResponseStatus.SUCCESS;
+                    outcomes[i] = done.ToString().ToLowerInvariant();
+                    if (done is ProjectionOutcome.Applied or ProjectionOutcome.Buffered)
+                    {
+                        QueryTelemetry.Committed(envelopes[j].OccurredAt, committedAt);
+                    }
+
                     break;
             }
         }
 
-        await DropAsync(poison, statuses, deadLetters, logger, cancellationToken);
+        await DropAsync(poison, statuses, deadLetters, "unprojectable", logger, cancellationToken);
+        EndSpans(spans, outcomes, statuses);
         return Answer(batch, statuses);
     }
 
@@ -115,14 +129,15 @@ public static class SubscriptionEndpoints
             return NotABulkDelivery();
         }
 
-        var poison = batch.Entries.Select((entry, i) =>
-        {
-            var cloudEvent = OrderCloudEvent.Read(entry.Event);
-            return (i, DeadLetter.Of(cloudEvent, $"No projection reads events of type '{cloudEvent.Type}'.", time.GetUtcNow()));
-        }).ToList();
+        var cloudEvents = batch.Entries.Select(e => OrderCloudEvent.Read(e.Event)).ToList();
+        using var spans = ProjectionSpans.Start(cloudEvents);
+        var poison = cloudEvents
+            .Select((cloudEvent, i) => (i, DeadLetter.Of(cloudEvent, $"No projection reads events of type '{cloudEvent.Type}'.", time.GetUtcNow())))
+            .ToList();
 
         var statuses = new BulkSubscribeAppResponseStatus[batch.Entries.Count];
-        await DropAsync(poison, statuses, deadLetters, logger, cancellationToken);
+        await DropAsync(poison, statuses, deadLetters, "unknown-type", logger, cancellationToken);
+        EndSpans(spans, new string?[batch.Entries.Count], statuses);
         return Answer(batch, statuses);
     }
 
@@ -144,6 +159,7 @@ public static class SubscriptionEndpoints
         try
         {
             await deadLetters.ParkAsync([DeadLetter.Of(OrderCloudEvent.Read(cloudEvent), DeadLetter.DeliveryFailed, time.GetUtcNow())], cancellationToken);
+            QueryTelemetry.DeadLetters.Add(1, new KeyValuePair<string, object?>("reason", "delivery-failed"));
             return TypedResults.Ok();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -157,7 +173,8 @@ public static class SubscriptionEndpoints
     // Parks the poison entries before answering DROP: their reason is known only here. If they
     // cannot be parked, the sidecar delivers them again instead.
     private static async Task DropAsync(
-        List<(int Entry, DeadLetter Letter)> poison, BulkSubscribeAppResponseStatus[] statuses, DeadLetterStore deadLetters, ILogger logger, CancellationToken cancellationToken)
+        List<(int Entry, DeadLetter Letter)> poison, BulkSubscribeAppResponseStatus[] statuses, DeadLetterStore deadLetters, string reason, ILogger logger,
+        CancellationToken cancellationToken)
     {
         if (poison.Count == 0)
         {
@@ -168,6 +185,7 @@ public static class SubscriptionEndpoints
         try
         {
             await deadLetters.ParkAsync([.. poison.OrderBy(p => p.Entry).Select(p => p.Letter)], cancellationToken);
+            QueryTelemetry.DeadLetters.Add(poison.Count, new KeyValuePair<string, object?>("reason", reason));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -178,6 +196,16 @@ public static class SubscriptionEndpoints
         foreach (var (entry, _) in poison)
         {
             statuses[entry] = status;
+        }
+    }
+
+    // An entry the projection decided on keeps that outcome; a poison one was dead-lettered
+    // (DROP) unless parking it failed (RETRY).
+    private static void EndSpans(ProjectionSpans spans, string?[] outcomes, BulkSubscribeAppResponseStatus[] statuses)
+    {
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            spans.End(i, outcomes[i] ?? (statuses[i] == BulkSubscribeAppResponseStatus.DROP ? "dead-lettered" : Retry));
         }
     }
 

@@ -58,7 +58,7 @@ public sealed class CommandHost : IAsyncDisposable
 
     private async Task StartAsync()
     {
-        Emulator = await DaprEmulatorHost.StartAsync(new EmulatorOptions { ResourcesPaths = [Repository.Components] });
+        Emulator = await DaprEmulatorHost.StartAsync(new EmulatorOptions { ResourcesPaths = [Options.ResourcesPath] });
         stops.Add(() => Emulator.DisposeAsync().AsTask());
         var channelPort = FreePort.Next();
         Sidecar = await Emulator.StartSidecarAsync(new SidecarOptions
@@ -84,7 +84,7 @@ public sealed class CommandHost : IAsyncDisposable
         App = OrderCommandApp.Build([], builder =>
         {
             builder.WebHost.UseUrls($"http://127.0.0.1:{appPort}");
-            builder.Configuration.AddInMemoryCollection(settings);
+            builder.Configuration.AddInMemoryCollection(settings).AddInMemoryCollection(Options.Configuration);
             builder.Logging.ClearProviders();
             if (Options.Logs is { } logs)
             {

@@ -79,11 +79,21 @@ public sealed class InMemoryReadModelStore : IReadModelStore
     public T? Peek<T>(string key) where T : class =>
         RawJson(key) is { } json ? JsonSerializer.Deserialize<T>(json, Json) : null;
 
+    // Runs after a single read (GetAsync) read its document and before it answers: a test holds a
+    // read there to let writes happen between the two.
+    public Func<string, Task>? AfterSingleRead { get; set; }
+
     public async Task<Stored<T>> GetAsync<T>(string key, CancellationToken cancellationToken) where T : class
     {
         await Task.Yield(); // let concurrent deliveries interleave between read and write
         Log(bulk: false, [key]);
-        return Read<T>(key);
+        var stored = Read<T>(key);
+        if (AfterSingleRead is { } after)
+        {
+            await after(key);
+        }
+
+        return stored;
     }
 
     public async Task<IReadOnlyList<Stored<T>>> GetManyAsync<T>(IReadOnlyList<string> keys, CancellationToken cancellationToken) where T : class

@@ -1,13 +1,18 @@
+using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
+using OrderDapr.Contracts;
 using OrderDapr.Query.Changes;
 using OrderDapr.Query.ReadModel;
 using OrderDapr.Query.Rebuild;
+using OrderDapr.Query.Subscriptions;
 
 namespace OrderDapr.Query.Tests.Fixtures;
 
@@ -21,7 +26,7 @@ public sealed class QueryHost : IAsyncDisposable
 
     private readonly WebApplication app;
 
-    private QueryHost(WebApplication app, InMemoryReadModelStore store, CapturedLogs logs, FakeTimeProvider time, RecordingBroker broker)
+    private QueryHost(WebApplication app, InMemoryReadModelStore store, CapturedLogs logs, TestClock time, RecordingBroker broker)
     {
         this.app = app;
         Store = store;
@@ -40,7 +45,7 @@ public sealed class QueryHost : IAsyncDisposable
 
     public CapturedLogs Logs { get; }
 
-    public FakeTimeProvider Time { get; }
+    public TestClock Time { get; }
 
     public HttpClient Http { get; }
 
@@ -76,7 +81,7 @@ public sealed class QueryHost : IAsyncDisposable
         feed ??= new ChangeFeedSidecars();
         var broker = new RecordingBroker(feed.DeliverAsync);
         var logs = new CapturedLogs();
-        var time = new FakeTimeProvider(Given.T0);
+        var time = new TestClock(Given.T0);
         builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
         builder.Services.AddSingleton<IReadModelStore>(store);
         builder.Services.AddSingleton<TimeProvider>(time);
@@ -107,6 +112,38 @@ public sealed class QueryHost : IAsyncDisposable
             }
 
             Assert.True(DateTime.UtcNow < deadline, $"Not logged within 30 s: {what}");
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+    }
+
+    // Delivers the events to the projection as the sidecar does (one bulk delivery of topic
+    // `orders`, with the app token) and checks that every entry was projected.
+    public async Task ProjectAsync(params EventEnvelope[] events)
+    {
+        using var request = Request(HttpMethod.Post, SubscriptionEndpoints.ProjectRoute, appToken: AppToken,
+            content: new StringContent(Deliveries.Bulk([.. events.Select(Deliveries.CloudEvent)]), Encoding.UTF8, "application/json"));
+        using var response = await Http.SendAsync(request, TestContext.Current.CancellationToken);
+        response.EnsureSuccessStatusCode();
+        var statuses = (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("statuses");
+        Assert.All(statuses.EnumerateArray(), s => Assert.Equal("SUCCESS", s.GetProperty("status").GetString()));
+    }
+
+    // POST /graphql as a frontend sends it; the status and the response body.
+    public async Task<(HttpStatusCode Status, JsonElement Body)> GraphQLAsync(string query, object? variables = null, CancellationToken? cancellationToken = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/graphql") { Content = JsonContent.Create(new { query, variables }) };
+        request.Headers.Accept.ParseAdd("application/graphql-response+json");
+        using var response = await Http.SendAsync(request, cancellationToken ?? TestContext.Current.CancellationToken);
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken ?? TestContext.Current.CancellationToken));
+    }
+
+    // Waits (bounded) until the hub has `count` watchers: subscriptions listening, reads waiting for a version.
+    public async Task WatchingAsync(int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (Hub.Watching != count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The hub has {Hub.Watching} watchers, not {count}, after 30 s");
             await Task.Delay(10, TestContext.Current.CancellationToken);
         }
     }

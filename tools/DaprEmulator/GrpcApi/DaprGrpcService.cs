@@ -140,16 +140,19 @@ internal sealed class DaprGrpcService(SidecarContext context, ISidecarMetadataSo
             });
         }
 
-        _state.Transact(request.StoreName, operations, call.RequestHeaders.GetValue("traceparent"), call.RequestHeaders.GetValue("tracestate"), http: false);
+        _state.Transact(request.StoreName, operations, call.RequestHeaders.GetValue("traceparent"), GrpcTraceState, http: false);
         return Task.FromResult(new Google.Protobuf.WellKnownTypes.Empty());
     }
+
+    // daprd reads no tracestate from gRPC metadata (see TraceContext.FromCaller).
+    private const string? GrpcTraceState = null;
 
     public Task<Google.Protobuf.WellKnownTypes.Empty> PublishEvent(Autogen.PublishEventRequest request, ServerCallContext call)
     {
         _publish.Publish(
             request.PubsubName, request.Topic, request.Data.ToByteArray(), request.DataContentType,
             new Dictionary<string, string>(request.Metadata),
-            call.RequestHeaders.GetValue("traceparent"), call.RequestHeaders.GetValue("tracestate"));
+            call.RequestHeaders.GetValue("traceparent"), GrpcTraceState);
         return Task.FromResult(new Google.Protobuf.WellKnownTypes.Empty());
     }
 
@@ -159,7 +162,7 @@ internal sealed class DaprGrpcService(SidecarContext context, ISidecarMetadataSo
             e.EntryId, e.Event.ToByteArray(), e.ContentType, new Dictionary<string, string>(e.Metadata))).ToList();
         var failed = _publish.BulkPublish(
             request.PubsubName, request.Topic, entries, new Dictionary<string, string>(request.Metadata),
-            call.RequestHeaders.GetValue("traceparent"), call.RequestHeaders.GetValue("tracestate"));
+            call.RequestHeaders.GetValue("traceparent"), GrpcTraceState);
         var response = new Autogen.BulkPublishResponse();
         response.FailedEntries.Add(failed.Select(f => new Autogen.BulkPublishResponseFailedEntry { EntryId = f.EntryId, Error = f.Error }));
         return Task.FromResult(response);

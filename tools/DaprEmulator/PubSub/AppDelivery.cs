@@ -73,21 +73,16 @@ public static class AppDelivery
         }
     }
 
-    // The message's metadata travel as HTTP headers (WithCustomHTTPMetadata). With tracing on, the
-    // app channel adds the trace context of the callback span, a child of the event's trace; the
-    // emulator sends the event's own. The app token (APP_API_TOKEN) is a default header of the app channel.
+    // The message's metadata travel as HTTP headers (WithCustomHTTPMetadata), the trace headers as
+    // TraceContext.DeliveryHeaders says. The app token (APP_API_TOKEN) is a default header of the app channel.
     internal static Dictionary<string, string> Headers(IReadOnlyDictionary<string, string> metadata, JsonObject cloudEvent)
     {
-        var headers = metadata.Where(m => IsToken(m.Key)).ToDictionary(m => m.Key, m => m.Value, StringComparer.OrdinalIgnoreCase);
+        var headers = metadata.Where(m => IsToken(m.Key) && !TraceContext.IsTraceHeader(m.Key))
+            .ToDictionary(m => m.Key, m => m.Value, StringComparer.OrdinalIgnoreCase);
         headers.Remove("content-type");
-        if ((CloudEvents.GetString(cloudEvent, "traceparent") ?? CloudEvents.GetString(cloudEvent, "traceid")) is { Length: > 0 } traceParent)
+        foreach (var (name, value) in TraceContext.DeliveryHeaders(metadata, cloudEvent))
         {
-            headers["traceparent"] = traceParent;
-        }
-
-        if (CloudEvents.GetString(cloudEvent, "tracestate") is { Length: > 0 } traceState)
-        {
-            headers["tracestate"] = traceState;
+            headers[name] = value;
         }
 
         return headers;

@@ -57,10 +57,32 @@ public static class GraphQLRoute
 
         if (HttpMethods.IsGet(context.Request.Method) && GraphiQLPage.IsAskedFor(context.Request))
         {
-            await GraphiQLPage.WriteAsync(context);
+            if (!RedirectedWithoutTrailingSlash(context))
+            {
+                await GraphiQLPage.WriteAsync(context);
+            }
+
             return;
         }
 
         await GraphQLEndpoint.HandleAsync(context);
+    }
+
+    // GraphiQL loads its files relative to its URL (graphiql/…, so that it works behind a proxy
+    // that serves order-query under a path prefix): opened as /graphql/ it would look for them
+    // under /graphql/graphiql/. Sent to /graphql instead, relative again, with the query string
+    // (the browser keeps the fragment, e.g. #token=…).
+    private static bool RedirectedWithoutTrailingSlash(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.Path.Value is not { Length: > 1 } path || !path.EndsWith('/'))
+        {
+            return false;
+        }
+
+        var name = path.TrimEnd('/');
+        context.Response.StatusCode = StatusCodes.Status302Found;
+        context.Response.Headers.Location = $"../{name[(name.LastIndexOf('/') + 1)..]}{request.QueryString}";
+        return true;
     }
 }

@@ -25,7 +25,10 @@ public sealed class GraphQLWsConnection(WebSocket socket, IServiceProvider servi
     private readonly SocketWriter writer = new(socket);
     private readonly IGraphQLTextSerializer serializer = services.GetRequiredService<IGraphQLTextSerializer>();
     private readonly CancellationTokenSource lifetime = new();
-    private readonly CancellationTokenSource receiving = new();
+
+    // Cancelled CloseHandshake after the server's close frame, on the connection's clock (as its
+    // other waits): a client that reads nothing any more is let go then, the socket aborted.
+    private readonly CancellationTokenSource receiving = new(Timeout.InfiniteTimeSpan, time);
     private readonly Lock gate = new();
     private readonly Dictionary<string, Operation> operations = new(StringComparer.Ordinal);
     private bool initialised;

@@ -38,6 +38,10 @@
       defaultQuery: defaultQuery,
       defaultEditorToolsVisibility: 'variables',
       variables: '{ "customerId": "c-1" }',
+      // Introspect deprecated arguments too (a renamed argument stays, deprecated, for a while),
+      // and the schema's description. SchemaContractTests sends the query these options make.
+      inputValueDeprecation: true,
+      schemaDescription: true,
     }),
   );
 })();
