@@ -109,8 +109,7 @@ public sealed class RedisStreamsClient : IPubSubComponent
                     _logger.LogError("redis streams: error reading from stream {Topic}: {Error}", reader.Topic, e.Message);
                     if (e.Message.Contains("NOGROUP", StringComparison.Ordinal))
                     {
-                        _logger.LogWarning("redis streams: recreating group {Group} for stream {Topic}", reader.Group, reader.Topic);
-                        _server.CreateGroup(reader);
+                        RecreateGroup(reader);
                     }
 
                     await Task.Delay(ErrorBackoff, _time, ct);
@@ -122,6 +121,19 @@ public sealed class RedisStreamsClient : IPubSubComponent
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+        }
+    }
+
+    private void RecreateGroup(SharedRedisStreams.Reader reader)
+    {
+        _logger.LogWarning("redis streams: recreating group {Group} for stream {Topic}", reader.Group, reader.Topic);
+        try
+        {
+            _server.CreateGroup(reader);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError("redis streams: {Error}", e.Message);
         }
     }
 
