@@ -29,7 +29,7 @@ public sealed class ProcessingTimeoutTests
         await setup.PublishAndRunTheChainAsync();
 
         Assert.Equal(5, setup.App.At("/orders").Count);
-        Assert.Equal(1, setup.Redis.Pending("orders"));
+        Assert.Equal(1, await setup.Redis.PendingAsync("orders"));
         await Eventually.UntilAdvancing(setup.Time, TimeSpan.FromMinutes(5), () => setup.App.At("/orders").Count > 5, "the reclaim hands the message out again");
     }
 
@@ -42,7 +42,7 @@ public sealed class ProcessingTimeoutTests
 
         Assert.Contains(setup.Emulator.Deliveries.All(), r => r.Outcome == DeliveryOutcome.DeadLettered);
         Assert.Single(setup.Emulator.GetPublishedMessages("bus", "orders-dead"));
-        Assert.Equal(0, setup.Redis.Pending("orders"));
+        Assert.Equal(0, await setup.Redis.PendingAsync("orders"));
 
         // Past the next reclaim (redeliverInterval 1h): nothing is handed out again.
         setup.Time.Advance(TimeSpan.FromHours(2));
@@ -58,7 +58,7 @@ public sealed class ProcessingTimeoutTests
 
         await setup.PublishAndRunTheChainAsync(TimeSpan.FromMilliseconds(100));
 
-        Assert.Equal(0, setup.Redis.Pending("orders"));
+        Assert.Equal(0, await setup.Redis.PendingAsync("orders"));
         setup.Time.Advance(TimeSpan.FromHours(2));
         await setup.Emulator.WaitForIdleAsync(TimeSpan.FromSeconds(30), Ct);
         Assert.Equal(5, setup.App.At("/orders").Count);

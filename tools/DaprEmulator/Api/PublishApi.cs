@@ -131,7 +131,7 @@ internal sealed class PublishApi(SidecarContext context)
         {
             context.Publisher.Publish(pubsub, topic, data, metadata, null);
         }
-        catch (Exception e) when (e is PubSubNotFoundException or ObjectDisposedException)
+        catch (Exception e) when (e is PubSubNotFoundException or PubSubPublishException or ObjectDisposedException)
         {
             throw DaprErrors.PublishFailed(pubsub, topic, e.Message);
         }

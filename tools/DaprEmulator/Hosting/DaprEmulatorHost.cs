@@ -26,7 +26,7 @@ public sealed class DaprEmulatorHost : IAsyncDisposable
     {
         _options = options;
         _resources = resources;
-        _backends = new SharedBackends(options.TimeProvider, options.LoggerFactory);
+        _backends = new SharedBackends(options.TimeProvider, options.LoggerFactory, options.Storage);
         _log = options.LoggerFactory.CreateLogger("DaprEmulator");
         if (options.Faults is { } plan)
         {
@@ -165,5 +165,6 @@ public sealed class DaprEmulatorHost : IAsyncDisposable
         }
 
         await Actors.DisposeAsync();
+        _backends.Dispose();
     }
 }

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Threading.Channels;
+using DaprEmulator.PubSub.Streams;
 
 namespace DaprEmulator.PubSub;
 
@@ -16,7 +18,8 @@ namespace DaprEmulator.PubSub;
 // consumer of the group to reclaim.
 public sealed class RedisStreamsClient : IPubSubComponent
 {
-    private readonly RedisStreamsServer _server;
+    private static readonly TimeSpan ErrorBackoff = TimeSpan.FromSeconds(1);
+    private readonly SharedRedisStreams _server;
     private readonly RedisStreamsSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -29,7 +32,7 @@ public sealed class RedisStreamsClient : IPubSubComponent
     private int _unfinished;
     private int _maxUnfinished;
 
-    public RedisStreamsClient(RedisStreamsServer server, RedisStreamsSettings settings, TimeProvider time, ILogger logger)
+    public RedisStreamsClient(SharedRedisStreams server, RedisStreamsSettings settings, TimeProvider time, ILogger logger)
     {
         _server = server;
         _settings = settings;
@@ -50,19 +53,26 @@ public sealed class RedisStreamsClient : IPubSubComponent
     internal int MaxUnfinished => Volatile.Read(ref _maxUnfinished);
 
     // Test hook: entries of the topic read by this sidecar's consumer group and not acknowledged.
-    internal int Pending(string topic) => _server.PendingCount(topic, _settings.ConsumerId);
+    internal Task<int> PendingAsync(string topic) => _server.PendingCountAsync(topic, _settings.ConsumerId);
 
     public void Publish(string topic, byte[] data, IReadOnlyDictionary<string, string>? metadata, string? contentType)
     {
-        // XADD keeps only `data` and `metadata`: the request's content type is not stored.
+        // XADD keeps only `data` and `metadata` (the metadata map as JSON, when there is one): the
+        // request's content type is not stored.
         ObjectDisposedException.ThrowIf(_closed.IsCancellationRequested, this);
-        _server.Append(topic, data, metadata, _settings.MaxLenApprox);
+        try
+        {
+            _server.Append(topic, data, metadata is null ? null : JsonSerializer.Serialize(metadata), _settings.MaxLenApprox);
+        }
+        catch (RedisStreamsException e)
+        {
+            throw new PubSubPublishException($"redis streams: error from publish: {e.Message}", e);
+        }
     }
 
     public IDisposable Subscribe(string topic, PubSubHandler handler)
     {
         ObjectDisposedException.ThrowIf(_closed.IsCancellationRequested, this);
-        _server.CreateGroup(topic, _settings.ConsumerId);
         var subscription = new Subscription(_server, _server.Join(topic, _settings.ConsumerId), handler, CancellationTokenSource.CreateLinkedTokenSource(_closed.Token));
         lock (_lock)
         {
@@ -79,15 +89,33 @@ public sealed class RedisStreamsClient : IPubSubComponent
         return subscription;
     }
 
-    // pollNewMessagesLoop
+    // pollNewMessagesLoop. A failed read is logged and tried again; a group gone from the server
+    // (NOGROUP: data loss, or someone deleted it) is created again.
     private async Task PollAsync(Subscription subscription)
     {
         var ct = subscription.Token;
+        var reader = subscription.Reader;
         try
         {
             while (true)
             {
-                var entries = await _server.ReadGroupAsync(subscription.Reader, _settings.QueueDepth, ct);
+                IReadOnlyList<StreamEntry> entries;
+                try
+                {
+                    entries = await _server.ReadGroupAsync(reader, _settings.ConsumerId, _settings.QueueDepth, ct);
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested)
+                {
+                    _logger.LogError("redis streams: error reading from stream {Topic}: {Error}", reader.Topic, e.Message);
+                    if (e.Message.Contains("NOGROUP", StringComparison.Ordinal))
+                    {
+                        RecreateGroup(reader);
+                    }
+
+                    await Task.Delay(ErrorBackoff, _time, ct);
+                    continue;
+                }
+
                 await EnqueueAsync(subscription, entries, ct);
             }
         }
@@ -96,7 +124,21 @@ public sealed class RedisStreamsClient : IPubSubComponent
         }
     }
 
-    // reclaimPendingMessagesLoop: once at start, then every redeliverInterval.
+    private void RecreateGroup(SharedRedisStreams.Reader reader)
+    {
+        _logger.LogWarning("redis streams: recreating group {Group} for stream {Topic}", reader.Group, reader.Topic);
+        try
+        {
+            _server.CreateGroup(reader);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError("redis streams: {Error}", e.Message);
+        }
+    }
+
+    // reclaimPendingMessagesLoop: once at start, then every redeliverInterval. A failed round is
+    // logged and left for the next.
     private async Task ReclaimAsync(Subscription subscription)
     {
         var ct = subscription.Token;
@@ -104,10 +146,17 @@ public sealed class RedisStreamsClient : IPubSubComponent
         {
             while (true)
             {
-                IReadOnlyList<RedisStreamsServer.Entry> claimed;
-                while ((claimed = _server.ClaimIdle(subscription.Reader, _settings.QueueDepth, _settings.ProcessingTimeout)).Count > 0)
+                try
                 {
-                    await EnqueueAsync(subscription, claimed, ct);
+                    IReadOnlyList<StreamEntry> claimed;
+                    while ((claimed = await _server.ClaimIdleAsync(subscription.Reader, _settings.ConsumerId, _settings.QueueDepth, _settings.ProcessingTimeout, ct)).Count > 0)
+                    {
+                        await EnqueueAsync(subscription, claimed, ct);
+                    }
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested)
+                {
+                    _logger.LogError("error retrieving pending Redis messages: {Error}", e.Message);
                 }
 
                 await Task.Delay(_settings.RedeliverInterval, _time, ct);
@@ -120,7 +169,7 @@ public sealed class RedisStreamsClient : IPubSubComponent
 
     // enqueueMessages: blocks while the queue is full. Entries not queued when the subscription stops
     // stay pending.
-    private async Task EnqueueAsync(Subscription subscription, IReadOnlyList<RedisStreamsServer.Entry> entries, CancellationToken ct)
+    private async Task EnqueueAsync(Subscription subscription, IReadOnlyList<StreamEntry> entries, CancellationToken ct)
     {
         var max = Interlocked.Add(ref _unfinished, entries.Count);
         for (var seen = Volatile.Read(ref _maxUnfinished); max > seen; seen = Volatile.Read(ref _maxUnfinished))
@@ -179,7 +228,7 @@ public sealed class RedisStreamsClient : IPubSubComponent
                 return;
             }
 
-            var message = new PubSubMessage(work.Subscription.Reader.Stream.Topic, entry.Data, entry.Metadata ?? new Dictionary<string, string>(), null);
+            var message = new PubSubMessage(work.Subscription.Reader.Topic, entry.Data, Metadata(entry), null);
             var started = _time.GetTimestamp();
             try
             {
@@ -187,18 +236,38 @@ public sealed class RedisStreamsClient : IPubSubComponent
             }
             catch (Exception e)
             {
-                _logger.LogError("Error processing Redis message {MessageId}: {Error}", $"{entry.Id}-0", e.Message);
+                _logger.LogError("Error processing Redis message {MessageId}: {Error}", entry.Id, e.Message);
                 if (ct.IsCancellationRequested || PastProcessingTimeout(started))
                 {
                     return;
                 }
             }
 
-            _server.Ack(work.Subscription.Reader, entry.Id);
+            try
+            {
+                await _server.AckAsync(work.Subscription.Reader, entry.Id);
+            }
+            catch (Exception e)
+            {
+                _logger.LogError("Error acknowledging Redis message {MessageId}: {Error}", entry.Id, e.Message);
+            }
         }
         finally
         {
             Interlocked.Decrement(ref _unfinished);
+        }
+    }
+
+    private Dictionary<string, string> Metadata(StreamEntry entry)
+    {
+        try
+        {
+            return entry.Metadata is null ? [] : JsonSerializer.Deserialize<Dictionary<string, string>>(entry.Metadata) ?? [];
+        }
+        catch (JsonException e)
+        {
+            _logger.LogWarning("Redis PubSub: Could not extract metadata for Redis message {MessageId}: {Error}", entry.Id, e.Message);
+            return [];
         }
     }
 
@@ -240,13 +309,13 @@ public sealed class RedisStreamsClient : IPubSubComponent
         _closed.Dispose();
     }
 
-    private sealed record Work(Subscription Subscription, RedisStreamsServer.Entry Entry);
+    private sealed record Work(Subscription Subscription, StreamEntry Entry);
 
-    private sealed class Subscription(RedisStreamsServer server, RedisStreamsServer.Reader reader, PubSubHandler handler, CancellationTokenSource stop) : IDisposable
+    private sealed class Subscription(SharedRedisStreams server, SharedRedisStreams.Reader reader, PubSubHandler handler, CancellationTokenSource stop) : IDisposable
     {
         private int _disposed;
 
-        public RedisStreamsServer.Reader Reader { get; } = reader;
+        public SharedRedisStreams.Reader Reader { get; } = reader;
 
         public PubSubHandler Handler { get; } = handler;
 

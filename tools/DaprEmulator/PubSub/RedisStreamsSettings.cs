@@ -5,8 +5,8 @@ using DaprEmulator.GoFormats;
 namespace DaprEmulator.PubSub;
 
 // The pubsub.redis metadata that changes delivery (components-contrib common/component/redis
-// settings.go, with the pub/sub defaults of redis.go ParseClientFromProperties). Connection settings
-// are accepted and ignored.
+// settings.go, with the pub/sub defaults of redis.go ParseClientFromProperties). The connection
+// settings matter only against a real Redis (Streams/RedisConnectionSettings).
 public sealed record RedisStreamsSettings(
     string ConsumerId, int QueueDepth, int Concurrency, TimeSpan ProcessingTimeout, TimeSpan RedeliverInterval, long MaxLenApprox)
 {

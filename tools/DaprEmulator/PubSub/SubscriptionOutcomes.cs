@@ -24,7 +24,7 @@ public sealed class SubscriptionOutcomes(
             Record(id, path, DeliveryOutcome.DeadLettered, spec.DeadLetterTopic);
             return true;
         }
-        catch (Exception e) when (e is PubSubNotFoundException or ObjectDisposedException)
+        catch (Exception e) when (e is PubSubNotFoundException or PubSubPublishException or ObjectDisposedException)
         {
             logger.LogError("error sending message to dead letter, origin topic: {Topic} dead letter topic {DeadLetter} err: {Error}", spec.Topic, spec.DeadLetterTopic, e.Message);
             return false;
