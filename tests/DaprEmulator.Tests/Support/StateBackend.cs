@@ -83,6 +83,9 @@ public sealed class PostgreSqlBackend : StateBackend
         return connection;
     }
 
+    // The table of a v1 component made by PostgresV1.
+    public string TableOf(string component) => $"{_prefix}{component}";
+
     public override string PostgresV2(string name, params (string Name, string Value)[] metadata)
     {
         var prefix = $"{_prefix}{name}_";
@@ -93,7 +96,7 @@ public sealed class PostgreSqlBackend : StateBackend
     // v1 records its migrations under one key per metadata table: each table gets its own.
     public override string PostgresV1(string name, params (string Name, string Value)[] metadata)
     {
-        var table = $"{_prefix}{name}";
+        var table = TableOf(name);
         _tables.Add(table);
         _tables.Add(table + "_metadata");
         return Yaml.Component(name, "state.postgresql", "v1", [("connectionString", ConnectionString), ("tableName", table), ("metadataTableName", table + "_metadata"), .. metadata]);
