@@ -41,6 +41,9 @@ public class OrderSystem : IAsyncLifetime
 
     protected virtual IReadOnlyDictionary<string, string> CommandEnvironment => new Dictionary<string, string>();
 
+    // Where the emulator keeps state and reminders: in memory unless a fixture says otherwise.
+    protected virtual EmulatorStorage Storage => new EmulatorStorage.Memory();
+
     // The operator's token of order-query's /admin routes.
     public string AdminToken { get; } = NewToken();
 
@@ -53,6 +56,7 @@ public class OrderSystem : IAsyncLifetime
         emulator = await DaprEmulatorHost.StartAsync(new EmulatorOptions
         {
             ResourcesPaths = [Path.Combine(Repository.Root, "components")],
+            Storage = Storage,
         });
 
         commandSidecar = await StartSidecarAsync("order-command");
