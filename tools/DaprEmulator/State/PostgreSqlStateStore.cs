@@ -27,7 +27,7 @@ public sealed class PostgreSqlStateStore : IStateStore, IDisposable
         _v2 = v2;
         _time = time;
         _table = table ?? new MemoryStateTable();
-        _xid = (uint)Math.Clamp(_table.HighestIntegerETag(), 700, uint.MaxValue - 1);
+        _xid = v2 ? 0 : (uint)Math.Clamp(_table.HighestIntegerETag(), 700, uint.MaxValue - 1);
     }
 
     public string Name { get; }
