@@ -20,6 +20,7 @@ public sealed class DaprEmulatorHost : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly List<DaprSidecar> _sidecars = [];
     private readonly ReminderScheduler _scheduler;
+    private readonly SqliteDatabase? _schedulerFile;
     private readonly FaultInjector? _faults;
     private readonly Dictionary<string, int> _nextReplica = new(StringComparer.Ordinal);
 
@@ -28,12 +29,8 @@ public sealed class DaprEmulatorHost : IAsyncDisposable
         _options = options;
         _resources = resources;
         _backends = new SharedBackends(options.TimeProvider, options.LoggerFactory, options.Storage);
-        _scheduler = new ReminderScheduler(options.Storage switch
-        {
-            EmulatorStorage.Sqlite => new SqliteJobStore(_backends.Sqlite!),
-            EmulatorStorage.External { SchedulerFile: { } file } => new SqliteJobStore(new SqliteDatabase(file)),
-            _ => null,
-        });
+        _schedulerFile = options.Storage is EmulatorStorage.External { SchedulerFile: { } file } ? new SqliteDatabase(file) : null;
+        _scheduler = new ReminderScheduler((_backends.Sqlite ?? _schedulerFile) is { } database ? new SqliteJobStore(database) : null);
         _log = options.LoggerFactory.CreateLogger("DaprEmulator");
         if (options.Faults is { } plan)
         {
@@ -174,6 +171,7 @@ public sealed class DaprEmulatorHost : IAsyncDisposable
 
         await Actors.DisposeAsync();
         _scheduler.Dispose();
+        _schedulerFile?.Dispose();
         _backends.Dispose();
     }
 }

@@ -62,5 +62,7 @@ internal sealed class SharedBackends(TimeProvider time, ILoggerFactory loggers, 
 
             _postgres.Clear();
         }
+
+        Sqlite?.Dispose();
     }
 }

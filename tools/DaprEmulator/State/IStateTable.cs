@@ -10,6 +10,10 @@ public interface IStateTable : IDisposable
 {
     StateRow? Find(string key);
 
+    // Find for the one writer, between its reads and its Commit (on the writer's own connection,
+    // where a table has one).
+    StateRow? FindForWrite(string key);
+
     // The rows of those keys that have one, in no particular order.
     IReadOnlyList<KeyValuePair<string, StateRow>> FindMany(IReadOnlyList<string> keys);
 

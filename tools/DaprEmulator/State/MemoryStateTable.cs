@@ -16,6 +16,8 @@ public sealed class MemoryStateTable : IStateTable
         }
     }
 
+    public StateRow? FindForWrite(string key) => Find(key);
+
     public IReadOnlyList<KeyValuePair<string, StateRow>> FindMany(IReadOnlyList<string> keys)
     {
         lock (_lock)

@@ -170,7 +170,7 @@ public sealed class PostgreSqlStateStore : IStateStore, IDisposable
                 return row is not null;
             }
 
-            row = store._table.Find(key);
+            row = store._table.FindForWrite(key);
             return row is not null;
         }
 

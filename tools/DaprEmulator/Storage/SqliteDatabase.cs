@@ -8,8 +8,19 @@ namespace DaprEmulator.Storage;
 // has reached the WAL file when it returns, so a crash or kill of the process loses no acknowledged
 // write; only an OS crash or power loss can lose the last commits (they are not fsynced one by one,
 // which would cost a disk flush per write).
-public sealed class SqliteDatabase
+// Checkpoints (copying the WAL back into the database file, with their fsyncs) run here every half
+// second, off the writers' path: left to SQLite, they run inside whichever commit crosses 1,000
+// WAL pages, and copy a hot page once per checkpoint rather than once per half second. Writers
+// still checkpoint past 10,000 pages, should this fall behind.
+public sealed class SqliteDatabase : IDisposable
 {
+    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(500);
+
+    private readonly SqliteConnection _checkpointer;
+    private readonly SqliteCommand _checkpoint;
+    private readonly Timer _timer;
+    private bool _disposed;
+
     public SqliteDatabase(string path)
     {
         Path = System.IO.Path.GetFullPath(path);
@@ -19,8 +30,11 @@ public sealed class SqliteDatabase
         }
 
         // WAL is a property of the file: set once, every later connection uses it.
-        using var connection = Open();
-        Execute(connection, "PRAGMA journal_mode=WAL");
+        _checkpointer = Open();
+        Execute(_checkpointer, "PRAGMA journal_mode=WAL");
+        _checkpoint = _checkpointer.CreateCommand();
+        _checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+        _timer = new Timer(_ => Checkpoint(), null, CheckpointInterval, CheckpointInterval);
     }
 
     public string Path { get; }
@@ -39,7 +53,7 @@ public sealed class SqliteDatabase
             Pooling = false,
         }.ToString());
         connection.Open();
-        Execute(connection, "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000");
+        Execute(connection, "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA wal_autocheckpoint=10000; PRAGMA journal_size_limit=67108864");
         return connection;
     }
 
@@ -55,6 +69,42 @@ public sealed class SqliteDatabase
             command.CommandText = statements;
             command.ExecuteNonQuery();
             transaction.Commit();
+        }
+    }
+
+    public void Dispose()
+    {
+        _timer.Dispose();
+        lock (_checkpointer)
+        {
+            _disposed = true;
+            _checkpoint.Dispose();
+            _checkpointer.Dispose();
+        }
+    }
+
+    private void Checkpoint()
+    {
+        // A checkpoint still running when the timer fires again is not waited for.
+        if (!Monitor.TryEnter(_checkpointer))
+        {
+            return;
+        }
+
+        try
+        {
+            if (!_disposed)
+            {
+                _checkpoint.ExecuteNonQuery();
+            }
+        }
+        catch (SqliteException)
+        {
+            // Busy or failing now: the next tick tries again, and writers checkpoint past their threshold.
+        }
+        finally
+        {
+            Monitor.Exit(_checkpointer);
         }
     }
 

@@ -11,8 +11,9 @@ namespace DaprEmulator.State.Sqlite;
 // state.sqlite (state/sqlite/sqlite_migrations.go): key, value, is_binary, etag, expiration_time,
 // update_time, one table per component ("state_{component}"). A value that is UTF-8 text (JSON,
 // as nearly every value is) is kept as text; other bytes in base64 with is_binary set. Times are the
-// emulator's clock (SqliteTime), which decides expiry. One writer connection; readers come from a
-// pool of connections, each with its statements prepared once.
+// emulator's clock (SqliteTime), which decides expiry. One writer connection, with every statement
+// it runs (BEGIN and COMMIT too) prepared once; readers come from a pool of connections, each with
+// its statements prepared once.
 public sealed class SqliteStateTable : IStateTable
 {
     private const string Columns = "key, value, is_binary, etag, expiration_time";
@@ -21,8 +22,12 @@ public sealed class SqliteStateTable : IStateTable
     private readonly string _table;
     private readonly TimeProvider _time;
     private readonly SqliteConnection _writer;
+    private readonly SqliteCommand _find;
     private readonly SqliteCommand _upsert;
     private readonly SqliteCommand _delete;
+    private readonly SqliteCommand _begin;
+    private readonly SqliteCommand _commit;
+    private readonly SqliteCommand _rollback;
     private readonly ConcurrentBag<Reader> _readers = [];
 
     public SqliteStateTable(SqliteDatabase database, string component, TimeProvider time)
@@ -41,11 +46,15 @@ public sealed class SqliteStateTable : IStateTable
             )
             """);
         _writer = database.Open();
+        _find = Prepare(_writer, $"SELECT {Columns} FROM {_table} WHERE key = $key", "$key");
         _upsert = Prepare(_writer, $"""
             INSERT OR REPLACE INTO {_table} (key, value, is_binary, etag, expiration_time, update_time)
             VALUES ($key, $value, $is_binary, $etag, $expiration_time, $update_time)
             """, "$key", "$value", "$is_binary", "$etag", "$expiration_time", "$update_time");
         _delete = Prepare(_writer, $"DELETE FROM {_table} WHERE key = $key", "$key");
+        _begin = Prepare(_writer, "BEGIN IMMEDIATE");
+        _commit = Prepare(_writer, "COMMIT");
+        _rollback = Prepare(_writer, "ROLLBACK");
     }
 
     public StateRow? Find(string key) => Read(reader =>
@@ -54,6 +63,20 @@ public sealed class SqliteStateTable : IStateTable
         using var rows = reader.Find.ExecuteReader();
         return rows.Read() ? ToRow(rows) : null;
     });
+
+    public StateRow? FindForWrite(string key)
+    {
+        try
+        {
+            _find.Parameters[0].Value = key;
+            using var rows = _find.ExecuteReader();
+            return rows.Read() ? ToRow(rows) : null;
+        }
+        catch (SqliteException e)
+        {
+            throw new StateStoreException($"failed to read from the SQLite database {_database.Path}: {e.Message}");
+        }
+    }
 
     public IReadOnlyList<KeyValuePair<string, StateRow>> FindMany(IReadOnlyList<string> keys) => Read(reader =>
     {
@@ -88,26 +111,25 @@ public sealed class SqliteStateTable : IStateTable
             lock (_database.WriteLock)
             {
                 // One statement commits on its own; several share a transaction.
-                using var transaction = writes.Count > 1 ? _writer.BeginTransaction() : null;
-                foreach (var (key, row) in writes)
+                var transaction = writes.Count > 1;
+                if (transaction)
                 {
-                    var command = row is null ? _delete : _upsert;
-                    command.Transaction = transaction;
-                    command.Parameters[0].Value = key;
-                    if (row is not null)
-                    {
-                        var binary = !Utf8.IsValid(row.Value);
-                        command.Parameters[1].Value = binary ? Convert.ToBase64String(row.Value) : Encoding.UTF8.GetString(row.Value);
-                        command.Parameters[2].Value = binary;
-                        command.Parameters[3].Value = row.ETag;
-                        command.Parameters[4].Value = row.ExpiresAt is { } at ? SqliteTime.ToText(at) : DBNull.Value;
-                        command.Parameters[5].Value = now;
-                    }
-
-                    command.ExecuteNonQuery();
+                    _begin.ExecuteNonQuery();
                 }
 
-                transaction?.Commit();
+                try
+                {
+                    Write(writes, now);
+                    if (transaction)
+                    {
+                        _commit.ExecuteNonQuery();
+                    }
+                }
+                catch (SqliteException) when (transaction)
+                {
+                    Rollback();
+                    throw;
+                }
             }
         }
         catch (SqliteException e)
@@ -120,14 +142,49 @@ public sealed class SqliteStateTable : IStateTable
     {
         lock (_database.WriteLock)
         {
-            _upsert.Dispose();
-            _delete.Dispose();
+            foreach (var command in new[] { _find, _upsert, _delete, _begin, _commit, _rollback })
+            {
+                command.Dispose();
+            }
+
             _writer.Dispose();
         }
 
         while (_readers.TryTake(out var reader))
         {
             reader.Dispose();
+        }
+    }
+
+    private void Write(IReadOnlyDictionary<string, StateRow?> writes, string now)
+    {
+        foreach (var (key, row) in writes)
+        {
+            var command = row is null ? _delete : _upsert;
+            command.Parameters[0].Value = key;
+            if (row is not null)
+            {
+                var binary = !Utf8.IsValid(row.Value);
+                command.Parameters[1].Value = binary ? Convert.ToBase64String(row.Value) : Encoding.UTF8.GetString(row.Value);
+                command.Parameters[2].Value = binary;
+                command.Parameters[3].Value = row.ETag;
+                command.Parameters[4].Value = row.ExpiresAt is { } at ? SqliteTime.ToText(at) : DBNull.Value;
+                command.Parameters[5].Value = now;
+            }
+
+            command.ExecuteNonQuery();
+        }
+    }
+
+    // After a failed statement: SQLite may have rolled the transaction back already.
+    private void Rollback()
+    {
+        try
+        {
+            _rollback.ExecuteNonQuery();
+        }
+        catch (SqliteException)
+        {
         }
     }
 
