@@ -56,6 +56,10 @@ public class OrderSystem : IAsyncLifetime
 
     protected virtual IReadOnlyDictionary<string, string> CommandEnvironment => new Dictionary<string, string>();
 
+    // Where the emulator keeps state, streams and reminders: in memory unless a fixture says
+    // otherwise (real daprd keeps them in its PostgreSQL and Redis containers).
+    protected virtual EmulatorStorage Storage => new EmulatorStorage.Memory();
+
     // The operator's token of order-query's /admin routes.
     public string AdminToken { get; } = NewToken();
 
@@ -63,7 +67,7 @@ public class OrderSystem : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        runtime = DaprRuntimes.Create(DaprRuntimes.Selected);
+        runtime = DaprRuntimes.Create(DaprRuntimes.Selected, Storage);
         var servers = await runtime.StartAsync();
 
         // The probe may subscribe to and publish on the broker the apps use.

@@ -1,3 +1,4 @@
+using DaprEmulator.Hosting;
 namespace OrderDapr.EndToEnd.Tests.Fixtures.Runtimes;
 
 // ORDERDAPR_RUNTIME picks the runtime: `emulator` (the default: in this process, nothing to
@@ -18,9 +19,9 @@ public static class DaprRuntimes
         _ => throw new InvalidOperationException($"{Variable}={value}: expected `{Emulator}` (the default) or `{Daprd}`."),
     };
 
-    public static IDaprRuntime Create(string name) => name switch
+    public static IDaprRuntime Create(string name, EmulatorStorage emulatorStorage) => name switch
     {
         Daprd => new DaprdRuntime(),
-        _ => new EmulatorRuntime(),
+        _ => new EmulatorRuntime(emulatorStorage),
     };
 }

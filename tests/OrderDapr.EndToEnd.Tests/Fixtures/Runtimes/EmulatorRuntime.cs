@@ -3,7 +3,7 @@ using DaprEmulator.Hosting;
 namespace OrderDapr.EndToEnd.Tests.Fixtures.Runtimes;
 
 // The Dapr emulator in this process, a sidecar per app on loopback: what runs where Docker does not.
-public sealed class EmulatorRuntime : IDaprRuntime
+public sealed class EmulatorRuntime(EmulatorStorage storage) : IDaprRuntime
 {
     private DaprEmulatorHost? host;
 
@@ -12,7 +12,7 @@ public sealed class EmulatorRuntime : IDaprRuntime
     public async Task<BackingServices> StartAsync(CancellationToken ct = default)
     {
         // No resources at the host: every sidecar loads its own folder, as daprd does.
-        host = await DaprEmulatorHost.StartAsync(new EmulatorOptions { RecordTraffic = false }, ct);
+        host = await DaprEmulatorHost.StartAsync(new EmulatorOptions { RecordTraffic = false, Storage = storage }, ct);
         return BackingServices.AsNamed;
     }
 
