@@ -6,6 +6,9 @@ namespace OrderDapr.EndToEnd.Tests.Durability;
 
 // Everything stopped — the emulator and both services — and started again on the same data file:
 // orders, their events, their reminders and their read-model documents are all still there.
+// The emulator's own storage (a SQLite file) is what survives here: on real daprd the data lives in
+// the PostgreSQL and Redis containers of the fixture.
+[Trait("Runtime", "emulator-only")]
 public sealed class SurvivingAFullRestart : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "orderdapr-e2e", "durable-" + Guid.NewGuid().ToString("N"));
