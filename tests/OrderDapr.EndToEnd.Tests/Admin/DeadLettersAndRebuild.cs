@@ -59,14 +59,14 @@ public sealed class DeadLettersAndRebuild(OrderSystem system)
         await system.GraphQL.OrderAtVersionAsync(kept, 1);
 
         // A projection bug or an operator's mistake: the document is gone from the read model.
+        // (GraphQL may still answer from order-query's read cache for ReadCache:MaxAge; the
+        // rebuild's new generation does not use what the cache holds of the old one.)
         using (var dapr = new DaprClientBuilder().UseGrpcEndpoint(system.QuerySidecar.GrpcEndpoint).UseDaprApiToken(system.Tokens["order-query"].DaprApiToken).Build())
         {
-            await dapr.DeleteStateAsync("readmodel", await CurrentKeyAsync(lost));
+            var key = await CurrentKeyAsync(lost);
+            await dapr.DeleteStateAsync("readmodel", key);
+            Assert.Null(await dapr.GetStateAsync<JsonElement?>("readmodel", key));
         }
-
-        // Gone from GraphQL too, once order-query's read cache no longer holds the view it read
-        // before (ReadCache:MaxAge, 10 s).
-        await Eventually.Async(async () => await system.GraphQL.OrderAsync(lost) is null, "GraphQL to show the order as lost");
 
         using var admin = Admin();
         using var started = await admin.PostAsync("/admin/projections/rebuild", null);
