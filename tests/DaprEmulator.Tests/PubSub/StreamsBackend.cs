@@ -1,3 +1,4 @@
+using DaprEmulator.Storage;
 using DaprEmulator.PubSub.Streams;
 using DaprEmulator.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -30,7 +31,7 @@ public sealed class StreamsBackend : IAsyncDisposable
                 return new StreamsBackend(new InMemoryRedisStreams(TimeProvider.System), null, null);
             case "Sqlite":
                 var file = Path.Combine(Path.GetTempPath(), "dapr-emulator-tests", $"{Guid.NewGuid():N}.db");
-                return new StreamsBackend(new SqliteRedisStreams(new SqliteFile(file), "bus", TimeProvider.System, NullLogger.Instance), file, null);
+                return new StreamsBackend(new SqliteRedisStreams(new SqliteDatabase(file), "bus", TimeProvider.System, NullLogger.Instance), file, null);
             case "Redis":
                 var redis = await RedisServer.ConnectAsync();
                 return new StreamsBackend(ExternalRedisStreams.Connect([new("redisHost", RedisServer.Address)]), null, redis);

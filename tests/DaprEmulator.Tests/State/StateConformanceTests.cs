@@ -7,15 +7,29 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace DaprEmulator.Tests.State;
 
-// The state API behaviours the services rely on, through the real Dapr.Client over gRPC.
-public sealed class StateConformanceTests
+// The state API behaviours the services rely on, through the real Dapr.Client over gRPC, with
+// state.postgresql kept where each backend keeps it: in memory, in a SQLite file, in PostgreSQL.
+public abstract class StateConformanceTests(StateBackend backend) : IDisposable
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    protected StateBackend Backend { get; } = backend;
+
+    public void Dispose()
+    {
+        Backend.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private Task<EmulatorWithApp> StartAsync(params string[] yaml) => StartAsync(TimeProvider.System, yaml);
+
+    private Task<EmulatorWithApp> StartAsync(TimeProvider time, params string[] yaml) =>
+        EmulatorWithApp.StartAsync("order-command", null, time, Backend.Storage, yaml);
 
     [Fact]
     public async Task Keys_are_stored_with_the_app_id_prefix_and_come_back_without_it()
     {
-        await using var env = await EmulatorWithApp.StartAsync("order-command", null, Yaml.PostgresV2("eventstore"));
+        await using var env = await StartAsync(Backend.PostgresV2("eventstore"));
 
         await env.Client.SaveStateAsync("eventstore", "order-1", new { Total = 5 }, cancellationToken: Ct);
 
@@ -32,7 +46,7 @@ public sealed class StateConformanceTests
     [InlineData("Shared", "shared||order-1")]
     public async Task Key_prefix_follows_the_keyPrefix_metadata(string keyPrefix, string storedKey)
     {
-        await using var env = await EmulatorWithApp.StartAsync("order-command", null, Yaml.PostgresV2("eventstore", ("keyPrefix", keyPrefix)));
+        await using var env = await StartAsync(Backend.PostgresV2("eventstore", ("keyPrefix", keyPrefix)));
 
         await env.Client.SaveStateAsync("eventstore", "order-1", "x", cancellationToken: Ct);
 
@@ -43,7 +57,7 @@ public sealed class StateConformanceTests
     [Fact]
     public async Task A_key_containing_the_separator_is_an_invalid_argument()
     {
-        await using var env = await EmulatorWithApp.StartAsync("order-command", null, Yaml.PostgresV2("eventstore"));
+        await using var env = await StartAsync(Backend.PostgresV2("eventstore"));
 
         var error = await Assert.ThrowsAsync<DaprException>(() => env.Client.SaveStateAsync("eventstore", "a||b", "x", cancellationToken: Ct));
 
@@ -55,7 +69,7 @@ public sealed class StateConformanceTests
     [Fact]
     public async Task Save_without_an_etag_is_last_write_wins()
     {
-        await using var env = await EmulatorWithApp.StartAsync("order-command", null, Yaml.PostgresV2("eventstore"));
+        await using var env = await StartAsync(Backend.PostgresV2("eventstore"));
 
         await env.Client.SaveStateAsync("eventstore", "k", "first", cancellationToken: Ct);
         await env.Client.SaveStateAsync("eventstore", "k", "second", cancellationToken: Ct);
@@ -66,7 +80,7 @@ public sealed class StateConformanceTests
     [Fact]
     public async Task Save_with_the_current_etag_succeeds_and_gives_a_new_etag()
     {
-        await using var env = await EmulatorWithApp.StartAsync("order-command", null, Yaml.PostgresV2("eventstore"));
+        await using var env = await StartAsync(Backend.PostgresV2("eventstore"));
         await env.Client.SaveStateAsync("eventstore", "k", "first", cancellationToken: Ct);
         var (_, etag) = await env.Client.GetStateAndETagAsync<string>("eventstore", "k", cancellationToken: Ct);
 
@@ -80,7 +94,7 @@ public sealed class StateConformanceTests
     [Fact]
     public async Task Save_with_a_stale_etag_is_aborted()
     {
-        await using var env = await EmulatorWithApp.StartAsync("order-command", null, Yaml.PostgresV2("eventstore"));
+        await using var env = await StartAsync(Backend.PostgresV2("eventstore"));
         await env.Client.SaveStateAsync("eventstore", "k", "first", cancellationToken: Ct);
         var (_, stale) = await env.Client.GetStateAndETagAsync<string>("eventstore", "k", cancellationToken: Ct);
         await env.Client.SaveStateAsync("eventstore", "k", "second", cancellationToken: Ct);
@@ -96,7 +110,7 @@ public sealed class StateConformanceTests
     [Fact]
     public async Task Save_with_an_etag_on_a_missing_key_is_a_mismatch()
     {
-        await using var env = await EmulatorWithApp.StartAsync("order-command", null, Yaml.PostgresV2("eventstore"));
+        await using var env = await StartAsync(Backend.PostgresV2("eventstore"));
 
         Assert.False(await env.Client.TrySaveStateAsync("eventstore", "new", "x", Guid.NewGuid().ToString(), cancellationToken: Ct));
         Assert.Empty(env.Emulator.GetStateKeys("eventstore"));
@@ -105,7 +119,7 @@ public sealed class StateConformanceTests
     [Fact]
     public async Task First_write_without_an_etag_inserts_only()
     {
-        await using var env = await EmulatorWithApp.StartAsync("order-command", null, Yaml.PostgresV2("eventstore"));
+        await using var env = await StartAsync(Backend.PostgresV2("eventstore"));
         var firstWrite = new StateOptions { Concurrency = ConcurrencyMode.FirstWrite };
 
         await env.Client.SaveStateAsync("eventstore", "k", "first", firstWrite, cancellationToken: Ct);
@@ -121,8 +135,7 @@ public sealed class StateConformanceTests
     [Fact]
     public async Task Malformed_etag_is_an_invalid_argument_on_postgresql_v1()
     {
-        await using var env = await EmulatorWithApp.StartAsync("order-command", null,
-            Yaml.Component("eventstore", "state.postgresql", "v1", [("connectionString", "host=localhost")]));
+        await using var env = await StartAsync(Backend.PostgresV1("eventstore"));
         await env.Client.SaveStateAsync("eventstore", "k", "first", cancellationToken: Ct);
 
         var error = await Assert.ThrowsAsync<DaprException>(() => env.Client.TrySaveStateAsync("eventstore", "k", "x", "not-a-number", cancellationToken: Ct));
@@ -136,7 +149,7 @@ public sealed class StateConformanceTests
     public async Task Malformed_etag_is_a_mismatch_on_postgresql_v2()
     {
         // components-contrib state/postgresql/v2: "Return an etag mismatch error right away if the etag is invalid".
-        await using var env = await EmulatorWithApp.StartAsync("order-command", null, Yaml.PostgresV2("eventstore"));
+        await using var env = await StartAsync(Backend.PostgresV2("eventstore"));
         await env.Client.SaveStateAsync("eventstore", "k", "first", cancellationToken: Ct);
 
         Assert.False(await env.Client.TrySaveStateAsync("eventstore", "k", "x", "not-a-uuid", cancellationToken: Ct));
@@ -145,7 +158,7 @@ public sealed class StateConformanceTests
     [Fact]
     public async Task A_missing_key_reads_as_empty()
     {
-        await using var env = await EmulatorWithApp.StartAsync("order-command", null, Yaml.PostgresV2("eventstore"));
+        await using var env = await StartAsync(Backend.PostgresV2("eventstore"));
 
         var (value, etag) = await env.Client.GetStateAndETagAsync<string>("eventstore", "missing", cancellationToken: Ct);
 
@@ -156,7 +169,7 @@ public sealed class StateConformanceTests
     [Fact]
     public async Task An_unknown_store_is_an_invalid_argument_with_daprds_message()
     {
-        await using var env = await EmulatorWithApp.StartAsync("order-command", null, Yaml.PostgresV2("eventstore"));
+        await using var env = await StartAsync(Backend.PostgresV2("eventstore"));
 
         var error = await Assert.ThrowsAsync<DaprException>(() => env.Client.GetStateAsync<string>("nope", "k", cancellationToken: Ct));
 
@@ -172,7 +185,7 @@ public sealed class StateConformanceTests
     [Fact]
     public async Task Bulk_get_returns_one_item_per_key_and_empty_items_for_missing_keys()
     {
-        await using var env = await EmulatorWithApp.StartAsync("order-command", null, Yaml.PostgresV2("eventstore"));
+        await using var env = await StartAsync(Backend.PostgresV2("eventstore"));
         await env.Client.SaveStateAsync("eventstore", "a", "A", cancellationToken: Ct);
         await env.Client.SaveStateAsync("eventstore", "b", "B", cancellationToken: Ct);
 
@@ -187,7 +200,7 @@ public sealed class StateConformanceTests
     [Fact]
     public async Task A_transaction_with_one_stale_etag_writes_nothing()
     {
-        await using var env = await EmulatorWithApp.StartAsync("order-command", null, Yaml.PostgresV2("eventstore"));
+        await using var env = await StartAsync(Backend.PostgresV2("eventstore"));
         await env.Client.SaveStateAsync("eventstore", "a", "A", cancellationToken: Ct);
 
         var error = await Assert.ThrowsAsync<DaprException>(() => env.Client.ExecuteStateTransactionAsync("eventstore",
@@ -205,7 +218,7 @@ public sealed class StateConformanceTests
     [Fact]
     public async Task A_transaction_applies_upserts_and_deletes_together()
     {
-        await using var env = await EmulatorWithApp.StartAsync("order-command", null, Yaml.PostgresV2("eventstore"));
+        await using var env = await StartAsync(Backend.PostgresV2("eventstore"));
         await env.Client.SaveStateAsync("eventstore", "old", "x", cancellationToken: Ct);
         var (_, etag) = await env.Client.GetStateAndETagAsync<string>("eventstore", "old", cancellationToken: Ct);
 
@@ -221,7 +234,7 @@ public sealed class StateConformanceTests
     [Fact]
     public async Task Delete_with_a_stale_etag_is_aborted()
     {
-        await using var env = await EmulatorWithApp.StartAsync("order-command", null, Yaml.PostgresV2("eventstore"));
+        await using var env = await StartAsync(Backend.PostgresV2("eventstore"));
         await env.Client.SaveStateAsync("eventstore", "k", "x", cancellationToken: Ct);
 
         Assert.False(await env.Client.TryDeleteStateAsync("eventstore", "k", Guid.NewGuid().ToString(), cancellationToken: Ct));
@@ -234,7 +247,7 @@ public sealed class StateConformanceTests
     public async Task Ttl_in_seconds_expires_the_key()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var env = await EmulatorWithApp.StartAsync("order-command", null, time, Yaml.PostgresV2("eventstore"));
+        await using var env = await StartAsync(time, Backend.PostgresV2("eventstore"));
 
         await env.Client.SaveStateAsync("eventstore", "k", "x", metadata: new Dictionary<string, string> { ["ttlInSeconds"] = "10" }, cancellationToken: Ct);
         Assert.Equal("x", await env.Client.GetStateAsync<string>("eventstore", "k", cancellationToken: Ct));
@@ -246,7 +259,7 @@ public sealed class StateConformanceTests
     [Fact]
     public async Task Save_with_json_content_type_is_stored_as_the_component_marshals_it()
     {
-        await using var env = await EmulatorWithApp.StartAsync("order-command", null, Yaml.PostgresV2("eventstore"));
+        await using var env = await StartAsync(Backend.PostgresV2("eventstore"));
 
         await env.Client.SaveStateAsync("eventstore", "k", new { B = 1.50, A = "<x>" },
             metadata: new Dictionary<string, string> { ["contentType"] = "application/json" }, cancellationToken: Ct);
@@ -254,20 +267,11 @@ public sealed class StateConformanceTests
         var stored = env.Emulator.ReadState("eventstore", "order-command||k")!;
         Assert.Equal("""{"a":"\u003cx\u003e","b":1.5}""", Encoding.UTF8.GetString(stored.Value));
     }
-
-    [Fact]
-    public async Task In_memory_state_is_kept_per_sidecar()
-    {
-        using var resources = new ResourcesFolder(Yaml.Component("cache", "state.in-memory", "v1", [("keyPrefix", "none")]));
-        await using var emulator = await Hosting.DaprEmulatorHost.StartAsync(new Hosting.EmulatorOptions { ResourcesPaths = [resources.Path] }, Ct);
-        var one = await emulator.StartSidecarAsync(new Hosting.SidecarOptions { AppId = "app" }, Ct);
-        var two = await emulator.StartSidecarAsync(new Hosting.SidecarOptions { AppId = "app" }, Ct);
-        using var clientOne = EmulatorWithApp.ClientFor(one);
-        using var clientTwo = EmulatorWithApp.ClientFor(two);
-
-        await clientOne.SaveStateAsync("cache", "k", "x", cancellationToken: Ct);
-
-        Assert.Equal("x", await clientOne.GetStateAsync<string>("cache", "k", cancellationToken: Ct));
-        Assert.Null(await clientTwo.GetStateAsync<string>("cache", "k", cancellationToken: Ct));
-    }
 }
+
+public sealed class StateConformanceInMemoryTests() : StateConformanceTests(new MemoryBackend());
+
+public sealed class StateConformanceOnSqliteTests() : StateConformanceTests(new SqliteBackend());
+
+[Trait("Backend", "PostgreSQL")]
+public sealed class StateConformanceOnPostgreSqlTests() : StateConformanceTests(new PostgreSqlBackend());

@@ -15,7 +15,7 @@ public class StateStoreWorkTests
         var store = new PostgreSqlStateStore("eventstore", v2: true, TimeProvider.System);
         for (var i = 0; i < rows; i++)
         {
-            store.Set(new SetOperation($"order-{i}", Encoding.UTF8.GetBytes("{\"v\":1}")));
+            store.Transact([new SetOperation($"order-{i}", Encoding.UTF8.GetBytes("{\"v\":1}"))]);
         }
 
         var etag = store.Get("order-0")!.ETag;
@@ -39,7 +39,7 @@ public class StateStoreWorkTests
     public void A_failed_transaction_leaves_the_table_as_it_was()
     {
         var store = new PostgreSqlStateStore("eventstore", v2: true, TimeProvider.System);
-        store.Set(new SetOperation("order-1", Encoding.UTF8.GetBytes("{\"v\":1}")));
+        store.Transact([new SetOperation("order-1", Encoding.UTF8.GetBytes("{\"v\":1}"))]);
 
         Assert.Throws<StateETagException>(() => store.Transact(
         [

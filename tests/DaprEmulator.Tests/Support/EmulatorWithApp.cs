@@ -26,7 +26,10 @@ public sealed class EmulatorWithApp : IAsyncDisposable
     public static Task<EmulatorWithApp> StartAsync(string appId, int? appPort, params string[] yaml) =>
         StartAsync(appId, appPort, TimeProvider.System, yaml);
 
-    public static async Task<EmulatorWithApp> StartAsync(string appId, int? appPort, TimeProvider time, params string[] yaml)
+    public static Task<EmulatorWithApp> StartAsync(string appId, int? appPort, TimeProvider time, params string[] yaml) =>
+        StartAsync(appId, appPort, time, new EmulatorStorage.Memory(), yaml);
+
+    public static async Task<EmulatorWithApp> StartAsync(string appId, int? appPort, TimeProvider time, EmulatorStorage storage, params string[] yaml)
     {
         var resources = new ResourcesFolder(yaml);
         var emulator = await DaprEmulatorHost.StartAsync(new EmulatorOptions
@@ -34,6 +37,7 @@ public sealed class EmulatorWithApp : IAsyncDisposable
             ResourcesPaths = [resources.Path],
             LoggerFactory = TestLogging.Create(),
             TimeProvider = time,
+            Storage = storage,
         }, TestContext.Current.CancellationToken);
         var sidecar = await emulator.StartSidecarAsync(new SidecarOptions { AppId = appId, AppPort = appPort }, TestContext.Current.CancellationToken);
 

@@ -32,7 +32,7 @@ internal sealed class StateApi(SidecarContext context)
         }
     }
 
-    public StateEntry? Get(string storeName, string key, bool http)
+    public async Task<StateEntry?> GetAsync(string storeName, string key, bool http)
     {
         var store = Resolve(storeName, http);
         var raw = Key(store, key);
@@ -43,7 +43,7 @@ internal sealed class StateApi(SidecarContext context)
                 throw fault;
             }
 
-            return store.Store.Get(raw);
+            return await store.Store.GetAsync(raw);
         }
         catch (Exception e) when (e is StateStoreException or StateETagException)
         {
@@ -51,7 +51,7 @@ internal sealed class StateApi(SidecarContext context)
         }
     }
 
-    public IReadOnlyList<BulkGetItem> BulkGet(string storeName, IReadOnlyList<string> keys, bool http)
+    public async Task<IReadOnlyList<BulkGetItem>> BulkGetAsync(string storeName, IReadOnlyList<string> keys, bool http)
     {
         var store = Resolve(storeName, http);
         if (keys.Count == 0)
@@ -66,12 +66,12 @@ internal sealed class StateApi(SidecarContext context)
             throw new DaprApiException(StatusCode.Unknown, 500, "ERR_STATE_BULK_GET", fault.Message);
         }
 
-        return [.. store.Store.BulkGet(raw).Select(i => i with { Key = StateKeyPrefix.Strip(i.Key) })];
+        return [.. (await store.Store.BulkGetAsync(raw)).Select(i => i with { Key = StateKeyPrefix.Strip(i.Key) })];
     }
 
     // SaveState: one item is a Set, several a bulk set where each item stands alone
     // (DefaultBulkStore); when every failure is an ETag error, the answer is an ETag error.
-    public void Save(string storeName, IReadOnlyList<SetOperation> items, bool http)
+    public async Task SaveAsync(string storeName, IReadOnlyList<SetOperation> items, bool http)
     {
         var store = Resolve(storeName, http);
         var operations = new List<SetOperation>();
@@ -92,14 +92,14 @@ internal sealed class StateApi(SidecarContext context)
             return;
         }
 
-        var error = Fault(storeName) ?? Bulk(operations, op => store.Store.Set(op));
+        var error = Fault(storeName) ?? await BulkAsync(operations, store.Store.SetAsync);
         if (error is not null)
         {
             throw StoreError(error, "ERR_STATE_SAVE", $"failed saving state in state store {storeName}");
         }
     }
 
-    public void Delete(string storeName, DeleteOperation operation, bool http)
+    public async Task DeleteAsync(string storeName, DeleteOperation operation, bool http)
     {
         var store = Resolve(storeName, http);
         var raw = operation with { Key = Key(store, operation.Key) };
@@ -110,7 +110,7 @@ internal sealed class StateApi(SidecarContext context)
                 throw fault;
             }
 
-            store.Store.Delete(raw);
+            await store.Store.DeleteAsync(raw);
         }
         catch (Exception e) when (e is StateStoreException or StateETagException)
         {
@@ -118,11 +118,11 @@ internal sealed class StateApi(SidecarContext context)
         }
     }
 
-    public void DeleteBulk(string storeName, IReadOnlyList<DeleteOperation> operations)
+    public async Task DeleteBulkAsync(string storeName, IReadOnlyList<DeleteOperation> operations)
     {
         var store = Resolve(storeName, http: false);
         var raw = operations.Select(o => o with { Key = Key(store, o.Key) }).ToList();
-        var error = Fault(storeName) ?? Bulk(raw, op => store.Store.Delete(op));
+        var error = Fault(storeName) ?? await BulkAsync(raw, store.Store.DeleteAsync);
         if (error is not null)
         {
             throw StoreError(error, "ERR_STATE_BULK_DELETE", $"failed deleting state in state store {storeName}");
@@ -131,7 +131,7 @@ internal sealed class StateApi(SidecarContext context)
 
     // ExecuteStateTransaction: the outbox (if on) rewrites the operations and publishes before the
     // commit; every store error, an ETag mismatch included, comes back as Internal.
-    public void Transact(string storeName, IReadOnlyList<StateOperation> operations, string? traceParent, string? traceState, bool http)
+    public async Task TransactAsync(string storeName, IReadOnlyList<StateOperation> operations, string? traceParent, string? traceState, bool http)
     {
         var store = Resolve(storeName, http);
         IReadOnlyList<StateOperation> raw = [.. operations.Select(o => o with { Key = Key(store, o.Key) })];
@@ -157,7 +157,7 @@ internal sealed class StateApi(SidecarContext context)
 
         try
         {
-            store.Store.Transact(raw);
+            await store.Store.TransactAsync(raw);
         }
         catch (Exception e) when (e is StateStoreException or StateETagException)
         {
@@ -170,14 +170,14 @@ internal sealed class StateApi(SidecarContext context)
 
     private StateStoreException? Fault(string storeName) => context.Faults?.StateCallFailure(storeName);
 
-    private static Exception? Bulk<T>(IReadOnlyList<T> operations, Action<T> apply)
+    private static async Task<Exception?> BulkAsync<T>(IReadOnlyList<T> operations, Func<T, ValueTask> apply)
         where T : StateOperation
     {
         if (operations.Count == 1)
         {
             try
             {
-                apply(operations[0]);
+                await apply(operations[0]);
                 return null;
             }
             catch (Exception e) when (e is StateStoreException or StateETagException)
@@ -191,7 +191,7 @@ internal sealed class StateApi(SidecarContext context)
         {
             try
             {
-                apply(op);
+                await apply(op);
             }
             catch (Exception e) when (e is StateStoreException or StateETagException)
             {

@@ -27,9 +27,9 @@ internal sealed class DaprGrpcService(SidecarContext context, ISidecarMetadataSo
         }
     }
 
-    public Task<Autogen.GetStateResponse> GetState(Autogen.GetStateRequest request, ServerCallContext call)
+    public async Task<Autogen.GetStateResponse> GetState(Autogen.GetStateRequest request, ServerCallContext call)
     {
-        var entry = _state.Get(request.StoreName, request.Key, http: false);
+        var entry = await _state.GetAsync(request.StoreName, request.Key, http: false);
         var response = new Autogen.GetStateResponse();
         if (entry is not null)
         {
@@ -44,13 +44,13 @@ internal sealed class DaprGrpcService(SidecarContext context, ISidecarMetadataSo
             }
         }
 
-        return Task.FromResult(response);
+        return response;
     }
 
-    public Task<Autogen.GetBulkStateResponse> GetBulkState(Autogen.GetBulkStateRequest request, ServerCallContext call)
+    public async Task<Autogen.GetBulkStateResponse> GetBulkState(Autogen.GetBulkStateRequest request, ServerCallContext call)
     {
         var response = new Autogen.GetBulkStateResponse();
-        foreach (var item in _state.BulkGet(request.StoreName, [.. request.Keys], http: false))
+        foreach (var item in await _state.BulkGetAsync(request.StoreName, [.. request.Keys], http: false))
         {
             var bulkItem = new Autogen.BulkStateItem { Key = item.Key, Error = item.Error ?? "" };
             if (item.Entry is { } entry)
@@ -69,10 +69,10 @@ internal sealed class DaprGrpcService(SidecarContext context, ISidecarMetadataSo
             response.Items.Add(bulkItem);
         }
 
-        return Task.FromResult(response);
+        return response;
     }
 
-    public Task<Google.Protobuf.WellKnownTypes.Empty> SaveState(Autogen.SaveStateRequest request, ServerCallContext call)
+    public async Task<Google.Protobuf.WellKnownTypes.Empty> SaveState(Autogen.SaveStateRequest request, ServerCallContext call)
     {
         var items = request.States.Select(s =>
         {
@@ -91,35 +91,35 @@ internal sealed class DaprGrpcService(SidecarContext context, ISidecarMetadataSo
                 Consistency = Consistency(s.Options),
             };
         }).ToList();
-        _state.Save(request.StoreName, items, http: false);
-        return Task.FromResult(new Google.Protobuf.WellKnownTypes.Empty());
+        await _state.SaveAsync(request.StoreName, items, http: false);
+        return new Google.Protobuf.WellKnownTypes.Empty();
     }
 
-    public Task<Google.Protobuf.WellKnownTypes.Empty> DeleteState(Autogen.DeleteStateRequest request, ServerCallContext call)
+    public async Task<Google.Protobuf.WellKnownTypes.Empty> DeleteState(Autogen.DeleteStateRequest request, ServerCallContext call)
     {
-        _state.Delete(request.StoreName, new DeleteOperation(request.Key)
+        await _state.DeleteAsync(request.StoreName, new DeleteOperation(request.Key)
         {
             ETag = request.Etag?.Value,
             Metadata = new Dictionary<string, string>(request.Metadata),
             Concurrency = Concurrency(request.Options),
             Consistency = Consistency(request.Options),
         }, http: false);
-        return Task.FromResult(new Google.Protobuf.WellKnownTypes.Empty());
+        return new Google.Protobuf.WellKnownTypes.Empty();
     }
 
-    public Task<Google.Protobuf.WellKnownTypes.Empty> DeleteBulkState(Autogen.DeleteBulkStateRequest request, ServerCallContext call)
+    public async Task<Google.Protobuf.WellKnownTypes.Empty> DeleteBulkState(Autogen.DeleteBulkStateRequest request, ServerCallContext call)
     {
-        _state.DeleteBulk(request.StoreName, [.. request.States.Select(s => new DeleteOperation(s.Key)
+        await _state.DeleteBulkAsync(request.StoreName, [.. request.States.Select(s => new DeleteOperation(s.Key)
         {
             ETag = s.Etag?.Value,
             Metadata = new Dictionary<string, string>(s.Metadata),
             Concurrency = Concurrency(s.Options),
             Consistency = Consistency(s.Options),
         })]);
-        return Task.FromResult(new Google.Protobuf.WellKnownTypes.Empty());
+        return new Google.Protobuf.WellKnownTypes.Empty();
     }
 
-    public Task<Google.Protobuf.WellKnownTypes.Empty> ExecuteStateTransaction(Autogen.ExecuteStateTransactionRequest request, ServerCallContext call)
+    public async Task<Google.Protobuf.WellKnownTypes.Empty> ExecuteStateTransaction(Autogen.ExecuteStateTransactionRequest request, ServerCallContext call)
     {
         var operations = new List<StateOperation>();
         foreach (var op in request.Operations)
@@ -140,8 +140,8 @@ internal sealed class DaprGrpcService(SidecarContext context, ISidecarMetadataSo
             });
         }
 
-        _state.Transact(request.StoreName, operations, call.RequestHeaders.GetValue("traceparent"), GrpcTraceState, http: false);
-        return Task.FromResult(new Google.Protobuf.WellKnownTypes.Empty());
+        await _state.TransactAsync(request.StoreName, operations, call.RequestHeaders.GetValue("traceparent"), GrpcTraceState, http: false);
+        return new Google.Protobuf.WellKnownTypes.Empty();
     }
 
     // daprd reads no tracestate from gRPC metadata (see TraceContext.FromCaller).

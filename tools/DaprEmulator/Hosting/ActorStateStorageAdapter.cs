@@ -7,17 +7,14 @@ namespace DaprEmulator.Hosting;
 // raw keys (the runtime prefixes them), one store transaction per call, ETag mismatches thrown.
 internal sealed class ActorStateStorageAdapter(IStateStore store) : IActorStateStorage
 {
-    public Task<(byte[]? Value, string? ETag)> GetAsync(string key, CancellationToken ct)
+    public async Task<(byte[]? Value, string? ETag)> GetAsync(string key, CancellationToken ct)
     {
-        var entry = store.Get(key);
-        return Task.FromResult<(byte[]?, string?)>(entry is null ? (null, null) : (entry.Value, entry.ETag));
+        var entry = await store.GetAsync(key);
+        return entry is null ? (null, null) : (entry.Value, entry.ETag);
     }
 
-    public Task TransactAsync(IReadOnlyList<ActorStateOperation> operations, CancellationToken ct)
-    {
-        store.Transact([.. operations.Select(o => o.Value is null
+    public async Task TransactAsync(IReadOnlyList<ActorStateOperation> operations, CancellationToken ct) =>
+        await store.TransactAsync([.. operations.Select(o => o.Value is null
             ? (StateOperation)new DeleteOperation(o.Key) { ETag = o.ETag }
             : new SetOperation(o.Key, o.Value) { ETag = o.ETag })]);
-        return Task.CompletedTask;
-    }
 }

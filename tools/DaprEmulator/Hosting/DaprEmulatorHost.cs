@@ -4,6 +4,7 @@ using DaprEmulator.Faults;
 using DaprEmulator.PubSub;
 using DaprEmulator.Scheduler;
 using DaprEmulator.State;
+using DaprEmulator.Storage;
 
 namespace DaprEmulator.Hosting;
 
@@ -18,7 +19,8 @@ public sealed class DaprEmulatorHost : IAsyncDisposable
     private readonly ILogger _log;
     private readonly Lock _lock = new();
     private readonly List<DaprSidecar> _sidecars = [];
-    private readonly ReminderScheduler _scheduler = new();
+    private readonly ReminderScheduler _scheduler;
+    private readonly SqliteDatabase? _schedulerFile;
     private readonly FaultInjector? _faults;
     private readonly Dictionary<string, int> _nextReplica = new(StringComparer.Ordinal);
 
@@ -27,6 +29,8 @@ public sealed class DaprEmulatorHost : IAsyncDisposable
         _options = options;
         _resources = resources;
         _backends = new SharedBackends(options.TimeProvider, options.LoggerFactory, options.Storage);
+        _schedulerFile = options.Storage is EmulatorStorage.External { SchedulerFile: { } file } ? new SqliteDatabase(file) : null;
+        _scheduler = new ReminderScheduler((_backends.Sqlite ?? _schedulerFile) is { } database ? new SqliteJobStore(database) : null);
         _log = options.LoggerFactory.CreateLogger("DaprEmulator");
         if (options.Faults is { } plan)
         {
@@ -130,9 +134,10 @@ public sealed class DaprEmulatorHost : IAsyncDisposable
 
     // Test hook: the live raw keys of a shared (PostgreSQL) state store; in-memory stores are per
     // sidecar, see DaprSidecar.GetStateKeys.
-    public IReadOnlyList<string> GetStateKeys(string storeName) => SharedStore(storeName).Keys();
+    // (Synchronous for the tests' convenience: they block on a real database only.)
+    public IReadOnlyList<string> GetStateKeys(string storeName) => SharedStore(storeName).KeysAsync().AsTask().GetAwaiter().GetResult();
 
-    public StateEntry? ReadState(string storeName, string rawKey) => SharedStore(storeName).Get(rawKey);
+    public StateEntry? ReadState(string storeName, string rawKey) => SharedStore(storeName).GetAsync(rawKey).AsTask().GetAwaiter().GetResult();
 
     // Test hook: true when no message is waiting for, or being handled by, a running subscriber.
     public bool IsIdle =>
@@ -165,6 +170,8 @@ public sealed class DaprEmulatorHost : IAsyncDisposable
         }
 
         await Actors.DisposeAsync();
+        _scheduler.Dispose();
+        _schedulerFile?.Dispose();
         _backends.Dispose();
     }
 }

@@ -98,10 +98,10 @@ public sealed partial class DaprSidecar : IAsyncDisposable, ISidecarMetadataSour
 
     // Test hook: the live raw keys of a state store as this sidecar sees it (in-memory stores are per sidecar).
     public IReadOnlyList<string> GetStateKeys(string storeName) =>
-        _components.StateStores.GetValueOrDefault(storeName)?.Store.Keys() ?? throw new ArgumentException($"state store {storeName} is not loaded by {AppId}");
+        _components.StateStores.GetValueOrDefault(storeName)?.Store.KeysAsync().AsTask().GetAwaiter().GetResult() ?? throw new ArgumentException($"state store {storeName} is not loaded by {AppId}");
 
     public State.StateEntry? ReadState(string storeName, string rawKey) =>
-        (_components.StateStores.GetValueOrDefault(storeName) ?? throw new ArgumentException($"state store {storeName} is not loaded by {AppId}")).Store.Get(rawKey);
+        (_components.StateStores.GetValueOrDefault(storeName) ?? throw new ArgumentException($"state store {storeName} is not loaded by {AppId}")).Store.GetAsync(rawKey).AsTask().GetAwaiter().GetResult();
 
     internal IReadOnlyList<BulkCollector> BulkCollectors
     {

@@ -11,6 +11,7 @@ public abstract record EmulatorStorage
     public sealed record Sqlite(string Path) : EmulatorStorage;
 
     // The real servers the components name: PostgreSQL (connectionString of state.postgresql) and
-    // Redis (redisHost of pubsub.redis), as daprd would use them.
-    public sealed record External : EmulatorStorage;
+    // Redis (redisHost of pubsub.redis), as daprd would use them. The Scheduler has no server here:
+    // its jobs go to the SQLite file SchedulerFile names, or stay in memory without one.
+    public sealed record External(string? SchedulerFile = null) : EmulatorStorage;
 }

@@ -16,7 +16,7 @@ internal static class StateEndpoints
     {
         routes.MapGet("/v1.0/state/{storename}/{key}", (HttpContext http, string storename, string key) => Endpoint.Run(http, async () =>
         {
-            var entry = api.Get(storename, key, http: true);
+            var entry = await api.GetAsync(storename, key, http: true);
             if (entry is null)
             {
                 Endpoint.NoContent(http);
@@ -37,14 +37,14 @@ internal static class StateEndpoints
         {
             var items = await ReadAsync<List<StateItemJson>>(http);
             var query = RequestMetadata.FromQuery(http.Request);
-            api.Save(storename, [.. items.Select(i => ToSet(i, query))], http: true);
+            await api.SaveAsync(storename, [.. items.Select(i => ToSet(i, query))], http: true);
             Endpoint.NoContent(http);
         }));
 
-        routes.MapDelete("/v1.0/state/{storename}/{key}", (HttpContext http, string storename, string key) => Endpoint.Run(http, () =>
+        routes.MapDelete("/v1.0/state/{storename}/{key}", (HttpContext http, string storename, string key) => Endpoint.Run(http, async () =>
         {
             var ifMatch = http.Request.Headers.IfMatch;
-            api.Delete(storename, new DeleteOperation(key)
+            await api.DeleteAsync(storename, new DeleteOperation(key)
             {
                 ETag = ifMatch.Count > 0 ? ifMatch.ToString() : null,
                 Metadata = RequestMetadata.FromQuery(http.Request),
@@ -52,13 +52,12 @@ internal static class StateEndpoints
                 Consistency = http.Request.Query["consistency"].ToString(),
             }, http: true);
             Endpoint.NoContent(http);
-            return Task.CompletedTask;
         }));
 
         routes.MapPost("/v1.0/state/{storename}/bulk", (HttpContext http, string storename) => Endpoint.Run(http, async () =>
         {
             var request = await ReadAsync<BulkGetJson>(http);
-            var items = api.BulkGet(storename, request.Keys ?? [], http: true);
+            var items = await api.BulkGetAsync(storename, request.Keys ?? [], http: true);
             var result = new JsonArray([.. items.Select(i =>
             {
                 var node = new JsonObject { ["key"] = i.Key };
@@ -103,7 +102,7 @@ internal static class StateEndpoints
                 });
             }
 
-            api.Transact(storename, operations, http.Request.Headers.TraceParent.ToString(), http.Request.Headers.TraceState.ToString(), http: true);
+            await api.TransactAsync(storename, operations, http.Request.Headers.TraceParent.ToString(), http.Request.Headers.TraceState.ToString(), http: true);
             Endpoint.NoContent(http);
         }));
     }

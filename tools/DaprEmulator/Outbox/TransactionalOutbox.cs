@@ -98,9 +98,9 @@ public sealed class TransactionalOutbox(
         await Task.Delay(StateScanDelay, time, ct);
         try
         {
-            await RetryAsync(() =>
+            await RetryAsync(async () =>
             {
-                if (store.Get(markerKey) is not { Value.Length: > 0 })
+                if (await store.GetAsync(markerKey) is not { Value.Length: > 0 })
                 {
                     throw new InvalidOperationException(
                         $"cannot publish outbox message to topic {config.PublishTopic} with pubsub {config.PublishPubSub}: outbox state not found");
@@ -124,11 +124,11 @@ public sealed class TransactionalOutbox(
         var contentType = CloudEvents.GetString(cloudEvent, "datacontenttype");
         publisher.Publish(config.PublishPubSub, config.PublishTopic, CloudEvents.Serialize(cloudEvent), null, contentType);
         logger.LogDebug("outbox message {Id} published to topic {Topic} on {PubSub}", markerKey, config.PublishTopic, config.PublishPubSub);
-        await RetryAsync(() => store.Delete(new DeleteOperation(markerKey)), ct);
+        await RetryAsync(() => store.DeleteAsync(new DeleteOperation(markerKey)), ct);
     }
 
     // The backoff of outbox.go: initial 500 ms, multiplier 3, at most 3 s apart, 10 s in all.
-    private async Task RetryAsync(Action attempt, CancellationToken ct)
+    private async Task RetryAsync(Func<ValueTask> attempt, CancellationToken ct)
     {
         var start = time.GetTimestamp();
         var interval = TimeSpan.FromMilliseconds(500);
@@ -136,7 +136,7 @@ public sealed class TransactionalOutbox(
         {
             try
             {
-                attempt();
+                await attempt();
                 return;
             }
             catch (Exception) when (time.GetElapsedTime(start) + interval <= TimeSpan.FromSeconds(10))

@@ -9,10 +9,10 @@ namespace DaprEmulator.Run;
 // DAPR_API_TOKEN and APP_API_TOKEN on top of the common and app env, like the dapr CLI. Unlike the
 // CLI it always sets both tokens (RunTokens: given, or generated for the run) and writes them to
 // .dapr-emulator/run-tokens.json for the run's duration. Ctrl+C or SIGTERM stops every app's process
-// tree, then the sidecars.
+// tree, then the sidecars. storage: where state and reminders are kept (RunStorage); memory if null.
 public sealed class MultiAppRunner(
     RunFile file, PrefixedConsole console, LogLevel logLevel = LogLevel.Information, TimeSpan? appStartTimeout = null,
-    Func<string, string?>? environment = null)
+    Func<string, string?>? environment = null, EmulatorStorage? storage = null)
 {
     // Apps start one after another, each once the previous app's port accepts connections (or its
     // process exited, or this much time passed): several `dotnet run` building the same shared
@@ -29,7 +29,9 @@ public sealed class MultiAppRunner(
 
         using var loggers = LoggerFactory.Create(b => b.ClearProviders().SetMinimumLevel(LogLevel.Trace)
             .AddProvider(new PrefixedConsoleLoggerProvider(console, logLevel)));
-        await using var emulator = await DaprEmulatorHost.StartAsync(new EmulatorOptions { LoggerFactory = loggers, RecordTraffic = false }, stop);
+        storage ??= new EmulatorStorage.Memory();
+        console.Dapr(null, $"level=info msg=\"{RunStorage.Describe(storage)}\"");
+        await using var emulator = await DaprEmulatorHost.StartAsync(new EmulatorOptions { LoggerFactory = loggers, RecordTraffic = false, Storage = storage }, stop);
         var tokens = RunTokens.Resolve(file, environment ?? Environment.GetEnvironmentVariable);
         using var tokensFile = RunTokensFile.Write(file, tokens);
         console.Dapr(null, $"level=info msg=\"API tokens of this run (DAPR_API_TOKEN, APP_API_TOKEN per app) are in {tokensFile.Path}\"");

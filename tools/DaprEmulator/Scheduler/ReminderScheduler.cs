@@ -18,12 +18,13 @@ internal enum TriggerResult
     Undeliverable,
 }
 
-// The Scheduler service as far as actor reminders use it: one job record per reminder, in memory,
-// owned by the emulator host rather than by an ActorRuntime, so that jobs outlive the app, its
-// sidecar and the runtime that registered them, as they outlive daprd in the real Scheduler.
+// The Scheduler service as far as actor reminders use it: one job record per reminder, in memory
+// and, given an IJobStore, written through to it (and read back at start), owned by the emulator
+// host rather than by an ActorRuntime, so that jobs outlive the app, its sidecar and the runtime
+// that registered them, as they outlive daprd in the real Scheduler.
 // Due jobs come off a priority queue (a replaced or deleted job leaves a stale entry behind,
 // skipped when it reaches the front), so no operation walks all jobs.
-public sealed class ReminderScheduler
+public sealed class ReminderScheduler : IDisposable
 {
     // The failure policy the Scheduler gives a job registered without one (go-etcd-cron, asserted
     // by dapr tests/integration/suite/scheduler/api/failurepolicy.go): constant, 1 s, 3 retries.
@@ -36,7 +37,22 @@ public sealed class ReminderScheduler
     private readonly PriorityQueue<ReminderJob, DateTimeOffset> triggers = new();
     private readonly Dictionary<(string AppId, string ActorType), int> connections = [];
     private readonly Dictionary<(string AppId, string ActorType), List<ReminderJob>> staged = [];
+    private readonly IJobStore? store;
     private long recordWrites;
+
+    public ReminderScheduler()
+    {
+    }
+
+    internal ReminderScheduler(IJobStore? store)
+    {
+        this.store = store;
+        foreach (var job in store?.Load() ?? [])
+        {
+            jobs[job.Key] = job;
+            triggers.Enqueue(job, job.NextAttempt);
+        }
+    }
 
     // Test hook: how many job records were written or deleted so far.
     internal long RecordWrites
@@ -64,6 +80,7 @@ public sealed class ReminderScheduler
             jobs[job.Key] = job;
             triggers.Enqueue(job, job.NextAttempt);
             recordWrites++;
+            store?.Save(job);
             return true;
         }
     }
@@ -83,6 +100,7 @@ public sealed class ReminderScheduler
             if (jobs.Remove(key))
             {
                 recordWrites++;
+                store?.Remove(key);
             }
         }
     }
@@ -195,6 +213,7 @@ public sealed class ReminderScheduler
                     job.NextAttempt += RetryInterval;
                     triggers.Enqueue(job, job.NextAttempt);
                     recordWrites++;
+                    store?.Save(job);
                     return true;
             }
 
@@ -205,16 +224,20 @@ public sealed class ReminderScheduler
                 job.NextAttempt = next.Due;
                 job.Failures = 0;
                 triggers.Enqueue(job, next.Due);
+                store?.Save(job);
             }
             else
             {
                 jobs.Remove(job.Key);
+                store?.Remove(job.Key);
             }
 
             recordWrites++;
             return false;
         }
     }
+
+    public void Dispose() => store?.Dispose();
 
     private bool IsCurrentLocked(ReminderJob job) =>
         jobs.TryGetValue(job.Key, out var current) && current == job;

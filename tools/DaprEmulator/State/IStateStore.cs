@@ -2,22 +2,22 @@ namespace DaprEmulator.State;
 
 // The state component contract the sidecar APIs, the outbox and the actors adapter use.
 // Keys are raw (already prefixed by the caller). Failures throw StateETagException or
-// StateStoreException. Stores are in memory, so the calls are synchronous.
+// StateStoreException.
 public interface IStateStore
 {
     string Name { get; }
 
-    StateEntry? Get(string key);
+    ValueTask<StateEntry?> GetAsync(string key);
 
-    IReadOnlyList<BulkGetItem> BulkGet(IReadOnlyList<string> keys);
+    ValueTask<IReadOnlyList<BulkGetItem>> BulkGetAsync(IReadOnlyList<string> keys);
 
-    void Set(SetOperation operation);
+    ValueTask SetAsync(SetOperation operation);
 
-    void Delete(DeleteOperation operation);
+    ValueTask DeleteAsync(DeleteOperation operation);
 
     // All-or-nothing: any failure leaves the store unchanged.
-    void Transact(IReadOnlyList<StateOperation> operations);
+    ValueTask TransactAsync(IReadOnlyList<StateOperation> operations);
 
     // Test hook: the live (not expired) raw keys.
-    IReadOnlyList<string> Keys();
+    ValueTask<IReadOnlyList<string>> KeysAsync();
 }

@@ -15,27 +15,29 @@ public sealed class InMemoryStateStore(string name, TimeProvider time) : IStateS
 
     public string Name { get; } = name;
 
-    public StateEntry? Get(string key)
+    public ValueTask<StateEntry?> GetAsync(string key) => SyncCalls.Run(() =>
     {
         lock (_lock)
         {
             return Live(key) is { } item ? new StateEntry(item.Data, item.ETag, item.Expire) : null;
         }
-    }
+    });
 
-    public IReadOnlyList<BulkGetItem> BulkGet(IReadOnlyList<string> keys)
+    public ValueTask<IReadOnlyList<BulkGetItem>> BulkGetAsync(IReadOnlyList<string> keys) => SyncCalls.Run<IReadOnlyList<BulkGetItem>>(() =>
     {
         lock (_lock)
         {
             return [.. keys.Select(k => Live(k) is { } item ? new BulkGetItem(k, new StateEntry(item.Data, item.ETag, item.Expire)) : new BulkGetItem(k, null))];
         }
-    }
+    });
 
-    public void Set(SetOperation operation) => Transact([operation]);
+    public ValueTask SetAsync(SetOperation operation) => SyncCalls.Run(() => Transact([operation]));
 
-    public void Delete(DeleteOperation operation) => Transact([operation]);
+    public ValueTask DeleteAsync(DeleteOperation operation) => SyncCalls.Run(() => Transact([operation]));
 
-    public void Transact(IReadOnlyList<StateOperation> operations)
+    public ValueTask TransactAsync(IReadOnlyList<StateOperation> operations) => SyncCalls.Run(() => Transact(operations));
+
+    private void Transact(IReadOnlyList<StateOperation> operations)
     {
         var prepared = operations.Select(Prepare).ToList();
         lock (_lock)
@@ -59,13 +61,13 @@ public sealed class InMemoryStateStore(string name, TimeProvider time) : IStateS
         }
     }
 
-    public IReadOnlyList<string> Keys()
+    public ValueTask<IReadOnlyList<string>> KeysAsync() => SyncCalls.Run<IReadOnlyList<string>>(() =>
     {
         lock (_lock)
         {
             return [.. _items.Keys.Where(k => Live(k) is not null).Order(StringComparer.Ordinal)];
         }
-    }
+    });
 
     private static (StateOperation Op, byte[]? Data, int Ttl) Prepare(StateOperation op)
     {

@@ -3,8 +3,9 @@ using System.Globalization;
 namespace DaprEmulator.State;
 
 // state.postgresql, read from components-contrib state/postgresql/v2/postgresql.go and
-// common/component/postgresql/v1/postgresql.go. One table per component, shared by every sidecar
-// that loads the component (they would all point at the same database).
+// common/component/postgresql/v1/postgresql.go, emulated over a table of rows (IStateTable: in
+// memory, or in SQLite). One table per component, shared by every sidecar that loads the component
+// (they would all point at the same database).
 //   v2: the ETag is a random UUID per row write; a malformed ETag is reported as a *mismatch*
 //       ("Return an etag mismatch error right away if the etag is invalid").
 //   v1: the ETag is the row's xmin (the writing transaction id, shared by the rows of one
@@ -12,45 +13,56 @@ namespace DaprEmulator.State;
 // Both: no ETag = upsert (last write wins); ETag = UPDATE ... WHERE etag = $3 AND not expired (a
 // missing key is a mismatch); first-write without ETag inserts, or updates an expired row, otherwise
 // fails with "no item was updated"; Multi runs in one database transaction (all or nothing).
-public sealed class PostgreSqlStateStore(string name, bool v2, TimeProvider time) : IStateStore
+public sealed class PostgreSqlStateStore : IStateStore, IDisposable
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, Row> _rows = new(StringComparer.Ordinal);
-    private uint _xid = 700;
+    private readonly bool _v2;
+    private readonly TimeProvider _time;
+    private readonly IStateTable _table;
+    private uint _xid;
 
-    private sealed record Row(byte[] Value, string ETag, DateTimeOffset? ExpiresAt);
-
-    public string Name { get; } = name;
-
-    public StateEntry? Get(string key)
+    public PostgreSqlStateStore(string name, bool v2, TimeProvider time, IStateTable? table = null)
     {
-        RequireKey(key, "get");
-        lock (_lock)
-        {
-            return Live(_rows, key) is { } row ? new StateEntry(row.Value, row.ETag, row.ExpiresAt) : null;
-        }
+        Name = name;
+        _v2 = v2;
+        _time = time;
+        _table = table ?? new MemoryStateTable();
+        _xid = v2 ? 0 : (uint)Math.Clamp(_table.HighestIntegerETag(), 700, uint.MaxValue - 1);
+    }
+
+    public string Name { get; }
+
+    public ValueTask<StateEntry?> GetAsync(string key) => SyncCalls.Run(() => Get(key));
+
+    public ValueTask<IReadOnlyList<BulkGetItem>> BulkGetAsync(IReadOnlyList<string> keys) => SyncCalls.Run(() => BulkGet(keys));
+
+    public ValueTask SetAsync(SetOperation operation) => SyncCalls.Run(() => Transact([operation]));
+
+    public ValueTask DeleteAsync(DeleteOperation operation) => SyncCalls.Run(() => Transact([operation]));
+
+    public ValueTask TransactAsync(IReadOnlyList<StateOperation> operations) => SyncCalls.Run(() => Transact(operations));
+
+    public ValueTask<IReadOnlyList<string>> KeysAsync() =>
+        SyncCalls.Run<IReadOnlyList<string>>(() => [.. _table.All().Where(r => !IsExpired(r.Value)).Select(r => r.Key).Order(StringComparer.Ordinal)]);
+
+    internal StateEntry? Get(string key)
+    {
+        PostgreSqlETags.RequireKey(key, "get");
+        return Live(_table.Find(key)) is { } row ? new StateEntry(row.Value, row.ETag, row.ExpiresAt) : null;
     }
 
     // Found rows first, then the missing keys as empty items, like the v2 query (key = ANY($1)).
-    public IReadOnlyList<BulkGetItem> BulkGet(IReadOnlyList<string> keys)
+    private IReadOnlyList<BulkGetItem> BulkGet(IReadOnlyList<string> keys)
     {
-        lock (_lock)
-        {
-            var found = keys.Distinct(StringComparer.Ordinal)
-                .Select(k => (Key: k, Row: Live(_rows, k)))
-                .Where(x => x.Row is not null)
-                .Select(x => new BulkGetItem(x.Key, new StateEntry(x.Row!.Value, x.Row.ETag, x.Row.ExpiresAt)))
-                .ToList();
-            var foundKeys = found.Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
-            return [.. found, .. keys.Where(k => !foundKeys.Contains(k)).Select(k => new BulkGetItem(k, null))];
-        }
+        var found = _table.FindMany(keys)
+            .Where(r => !IsExpired(r.Value))
+            .Select(r => new BulkGetItem(r.Key, new StateEntry(r.Value.Value, r.Value.ETag, r.Value.ExpiresAt)))
+            .ToList();
+        var foundKeys = found.Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
+        return [.. found, .. keys.Where(k => !foundKeys.Contains(k)).Select(k => new BulkGetItem(k, null))];
     }
 
-    public void Set(SetOperation operation) => Transact([operation]);
-
-    public void Delete(DeleteOperation operation) => Transact([operation]);
-
-    public void Transact(IReadOnlyList<StateOperation> operations)
+    internal void Transact(IReadOnlyList<StateOperation> operations)
     {
         lock (_lock)
         {
@@ -60,7 +72,7 @@ public sealed class PostgreSqlStateStore(string name, bool v2, TimeProvider time
             var xmin = NextEtag();
             foreach (var op in operations)
             {
-                Apply(pending, op, v2 ? NextEtag() : xmin);
+                Apply(pending, op, _v2 ? NextEtag() : xmin);
             }
 
             pending.Commit();
@@ -70,23 +82,16 @@ public sealed class PostgreSqlStateStore(string name, bool v2, TimeProvider time
     // Rows a transaction read or wrote: what it costs, whatever the size of the table.
     internal long RowsVisited { get; private set; }
 
-    public IReadOnlyList<string> Keys()
-    {
-        lock (_lock)
-        {
-            return [.. _rows.Keys.Where(k => Live(_rows, k) is not null).Order(StringComparer.Ordinal)];
-        }
-    }
+    public void Dispose() => _table.Dispose();
 
-    private string NextEtag() => v2 ? Guid.NewGuid().ToString() : (++_xid).ToString(CultureInfo.InvariantCulture);
+    private string NextEtag() => _v2 ? Guid.NewGuid().ToString() : (++_xid).ToString(CultureInfo.InvariantCulture);
 
-    private Row? Live(Dictionary<string, Row> rows, string key) =>
+    private StateRow? Live(StateRow? row) => row is not null && !IsExpired(row) ? row : null;
+
+    private StateRow? Live(PendingRows rows, string key) =>
         rows.TryGetValue(key, out var row) && !IsExpired(row) ? row : null;
 
-    private Row? Live(PendingRows rows, string key) =>
-        rows.TryGetValue(key, out var row) && !IsExpired(row) ? row : null;
-
-    private bool IsExpired(Row row) => row.ExpiresAt is { } at && (v2 ? at < time.GetUtcNow() : at <= time.GetUtcNow());
+    private bool IsExpired(StateRow row) => row.ExpiresAt is { } at && (_v2 ? at < _time.GetUtcNow() : at <= _time.GetUtcNow());
 
     private void Apply(PendingRows rows, StateOperation op, string newEtag)
     {
@@ -94,11 +99,11 @@ public sealed class PostgreSqlStateStore(string name, bool v2, TimeProvider time
         switch (op)
         {
             case SetOperation set:
-                RequireKey(set.Key, "set");
+                PostgreSqlETags.RequireKey(set.Key, "set");
                 ApplySet(rows, set, newEtag);
                 break;
             case DeleteOperation delete:
-                RequireKey(delete.Key, "delete");
+                PostgreSqlETags.RequireKey(delete.Key, "delete");
                 ApplyDelete(rows, delete);
                 break;
             default:
@@ -108,9 +113,9 @@ public sealed class PostgreSqlStateStore(string name, bool v2, TimeProvider time
 
     private void ApplySet(PendingRows rows, SetOperation set, string newEtag)
     {
-        var value = !set.ValueIsJson ? set.Value : v2 ? JsonStateValue.Remarshal(set.Value) : JsonStateValue.RemarshalToJsonb(set.Value);
+        var value = !set.ValueIsJson ? set.Value : _v2 ? JsonStateValue.Remarshal(set.Value) : JsonStateValue.RemarshalToJsonb(set.Value);
         var ttl = StateOptionChecks.ParseTtl(set.Metadata);
-        DateTimeOffset? expiresAt = ttl > 0 ? time.GetUtcNow().AddSeconds(ttl.Value) : null;
+        DateTimeOffset? expiresAt = ttl > 0 ? _time.GetUtcNow().AddSeconds(ttl.Value) : null;
         if (set.HasETag)
         {
             var expected = ParseEtag(set.ETag!);
@@ -125,7 +130,7 @@ public sealed class PostgreSqlStateStore(string name, bool v2, TimeProvider time
             throw new StateStoreException("no item was updated");
         }
 
-        rows.Set(set.Key, new Row(value, newEtag, expiresAt));
+        rows.Set(set.Key, new StateRow(value, newEtag, expiresAt));
     }
 
     private void ApplyDelete(PendingRows rows, DeleteOperation delete)
@@ -146,36 +151,18 @@ public sealed class PostgreSqlStateStore(string name, bool v2, TimeProvider time
         rows.Remove(delete.Key);
     }
 
-    private string ParseEtag(string etag)
-    {
-        if (v2)
-        {
-            return Guid.TryParse(etag, out var uuid)
-                ? uuid.ToString()
-                : throw new StateETagException(ETagErrorKind.Mismatch, etag.Length is 36 or 32 or 38 ? "invalid UUID format" : $"invalid UUID length: {etag.Length}");
-        }
-
-        return uint.TryParse(etag, NumberStyles.None, CultureInfo.InvariantCulture, out var xmin)
-            ? xmin.ToString(CultureInfo.InvariantCulture)
-            : throw new StateETagException(ETagErrorKind.Invalid, $"strconv.ParseUint: parsing \"{etag}\": {(etag.All(char.IsAsciiDigit) && etag.Length > 0 ? "value out of range" : "invalid syntax")}");
-    }
+    private string ParseEtag(string etag) => _v2
+        ? PostgreSqlETags.ParseV2(etag).ToString()
+        : PostgreSqlETags.ParseV1(etag).ToString(CultureInfo.InvariantCulture);
 
     private static bool SameEtag(string stored, string expected) => string.Equals(stored, expected, StringComparison.OrdinalIgnoreCase);
-
-    private static void RequireKey(string key, string operation)
-    {
-        if (key.Length == 0)
-        {
-            throw new StateStoreException($"missing key in {operation} operation");
-        }
-    }
 
     // The writes of a running transaction over the committed table.
     private sealed class PendingRows(PostgreSqlStateStore store)
     {
-        private readonly Dictionary<string, Row?> _writes = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, StateRow?> _writes = new(StringComparer.Ordinal);
 
-        public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Row? row)
+        public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out StateRow? row)
         {
             store.RowsVisited++;
             if (_writes.TryGetValue(key, out row))
@@ -183,10 +170,11 @@ public sealed class PostgreSqlStateStore(string name, bool v2, TimeProvider time
                 return row is not null;
             }
 
-            return store._rows.TryGetValue(key, out row);
+            row = store._table.FindForWrite(key);
+            return row is not null;
         }
 
-        public void Set(string key, Row row)
+        public void Set(string key, StateRow row)
         {
             store.RowsVisited++;
             _writes[key] = row;
@@ -198,19 +186,6 @@ public sealed class PostgreSqlStateStore(string name, bool v2, TimeProvider time
             _writes[key] = null;
         }
 
-        public void Commit()
-        {
-            foreach (var (key, row) in _writes)
-            {
-                if (row is null)
-                {
-                    store._rows.Remove(key);
-                }
-                else
-                {
-                    store._rows[key] = row;
-                }
-            }
-        }
+        public void Commit() => store._table.Commit(_writes);
     }
 }

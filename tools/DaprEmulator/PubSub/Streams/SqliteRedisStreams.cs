@@ -1,3 +1,4 @@
+using DaprEmulator.Storage;
 using Microsoft.Data.Sqlite;
 using static DaprEmulator.PubSub.Streams.SqliteStreamCommands;
 
@@ -24,7 +25,7 @@ public sealed class SqliteRedisStreams : IRedisStreams
     private readonly ILogger _logger;
     private readonly Dictionary<string, StreamState> _streams = new(StringComparer.Ordinal);
 
-    public SqliteRedisStreams(SqliteFile file, string component, TimeProvider time, ILogger logger)
+    public SqliteRedisStreams(SqliteDatabase file, string component, TimeProvider time, ILogger logger)
     {
         _component = component;
         _time = time;
