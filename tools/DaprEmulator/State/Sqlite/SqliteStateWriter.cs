@@ -103,7 +103,7 @@ internal sealed class SqliteStateWriter : IDisposable
                 {
                     Commit(batch.Rows);
                 }
-                catch (SqliteException e)
+                catch (Exception e) when (e is SqliteException or InvalidOperationException)
                 {
                     Fail(batch, new StateStoreException($"failed to write to the SQLite database {_database.Path}: {e.Message}"));
                     continue;
