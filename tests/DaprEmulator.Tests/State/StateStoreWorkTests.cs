@@ -10,18 +10,18 @@ public class StateStoreWorkTests
     [Theory]
     [InlineData(10)]
     [InlineData(20_000)]
-    public void A_transaction_visits_only_the_rows_it_names_however_many_the_table_holds(int rows)
+    public async Task A_transaction_visits_only_the_rows_it_names_however_many_the_table_holds(int rows)
     {
         var store = new PostgreSqlStateStore("eventstore", v2: true, TimeProvider.System);
         for (var i = 0; i < rows; i++)
         {
-            store.Transact([new SetOperation($"order-{i}", Encoding.UTF8.GetBytes("{\"v\":1}"))]);
+            await store.TransactAsync([new SetOperation($"order-{i}", Encoding.UTF8.GetBytes("{\"v\":1}"))]);
         }
 
         var etag = store.Get("order-0")!.ETag;
         var before = store.RowsVisited;
 
-        store.Transact(
+        await store.TransactAsync(
         [
             new SetOperation("order-0", Encoding.UTF8.GetBytes("{\"v\":2}")) { ETag = etag },
             new SetOperation("outbox-marker", Encoding.UTF8.GetBytes("\"0\"")),
@@ -36,12 +36,12 @@ public class StateStoreWorkTests
     }
 
     [Fact]
-    public void A_failed_transaction_leaves_the_table_as_it_was()
+    public async Task A_failed_transaction_leaves_the_table_as_it_was()
     {
         var store = new PostgreSqlStateStore("eventstore", v2: true, TimeProvider.System);
-        store.Transact([new SetOperation("order-1", Encoding.UTF8.GetBytes("{\"v\":1}"))]);
+        await store.TransactAsync([new SetOperation("order-1", Encoding.UTF8.GetBytes("{\"v\":1}"))]);
 
-        Assert.Throws<StateETagException>(() => store.Transact(
+        await Assert.ThrowsAsync<StateETagException>(async () => await store.TransactAsync(
         [
             new SetOperation("order-2", Encoding.UTF8.GetBytes("{\"v\":1}")),
             new SetOperation("order-1", Encoding.UTF8.GetBytes("{\"v\":2}")) { ETag = Guid.NewGuid().ToString() },

@@ -38,12 +38,13 @@ internal sealed class SqliteJobStore : IJobStore
             )
             """);
         _connection = database.Open();
-        _save = Prepare($"""
+        _save = SqliteDatabase.Prepare(_connection, $"""
             INSERT OR REPLACE INTO {Table}
               (app_id, actor_type, actor_id, name, data, due_time, period, ttl, expiration_time, next_due, repeats_left, next_attempt, failures)
             VALUES ($app_id, $actor_type, $actor_id, $name, $data, $due_time, $period, $ttl, $expiration_time, $next_due, $repeats_left, $next_attempt, $failures)
             """, "$app_id", "$actor_type", "$actor_id", "$name", "$data", "$due_time", "$period", "$ttl", "$expiration_time", "$next_due", "$repeats_left", "$next_attempt", "$failures");
-        _remove = Prepare(
+        _remove = SqliteDatabase.Prepare(
+            _connection,
             $"DELETE FROM {Table} WHERE app_id = $app_id AND actor_type = $actor_type AND actor_id = $actor_id AND name = $name",
             "$app_id", "$actor_type", "$actor_id", "$name");
     }
@@ -124,18 +125,5 @@ internal sealed class SqliteJobStore : IJobStore
         command.Parameters[1].Value = key.ActorType;
         command.Parameters[2].Value = key.ActorId;
         command.Parameters[3].Value = key.Name;
-    }
-
-    private SqliteCommand Prepare(string sql, params string[] parameters)
-    {
-        var command = _connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var name in parameters)
-        {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
-
-        command.Prepare();
-        return command;
     }
 }

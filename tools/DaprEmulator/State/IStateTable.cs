@@ -10,8 +10,7 @@ public interface IStateTable : IDisposable
 {
     StateRow? Find(string key);
 
-    // Find for the one writer, between its reads and its Commit (on the writer's own connection,
-    // where a table has one).
+    // Find for the one writer: also sees the rows of Commits not yet stored.
     StateRow? FindForWrite(string key);
 
     // The rows of those keys that have one, in no particular order.
@@ -23,6 +22,7 @@ public interface IStateTable : IDisposable
     // must go on growing across a restart.
     long HighestIntegerETag();
 
-    // Writes the rows (null deletes the key) all together or, failing, none.
-    void Commit(IReadOnlyDictionary<string, StateRow?> writes);
+    // Writes the rows (null deletes the key) all together or, failing, none. FindForWrite sees them
+    // at once; the task completes when they are stored (durable, where the table is).
+    Task Commit(IReadOnlyDictionary<string, StateRow?> writes);
 }

@@ -47,7 +47,7 @@ public sealed class MemoryStateTable : IStateTable
         }
     }
 
-    public void Commit(IReadOnlyDictionary<string, StateRow?> writes)
+    public Task Commit(IReadOnlyDictionary<string, StateRow?> writes)
     {
         lock (_lock)
         {
@@ -63,6 +63,8 @@ public sealed class MemoryStateTable : IStateTable
                 }
             }
         }
+
+        return Task.CompletedTask;
     }
 
     public void Dispose()

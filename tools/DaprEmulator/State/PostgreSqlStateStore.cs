@@ -36,11 +36,22 @@ public sealed class PostgreSqlStateStore : IStateStore, IDisposable
 
     public ValueTask<IReadOnlyList<BulkGetItem>> BulkGetAsync(IReadOnlyList<string> keys) => SyncCalls.Run(() => BulkGet(keys));
 
-    public ValueTask SetAsync(SetOperation operation) => SyncCalls.Run(() => Transact([operation]));
+    public ValueTask SetAsync(SetOperation operation) => TransactAsync([operation]);
 
-    public ValueTask DeleteAsync(DeleteOperation operation) => SyncCalls.Run(() => Transact([operation]));
+    public ValueTask DeleteAsync(DeleteOperation operation) => TransactAsync([operation]);
 
-    public ValueTask TransactAsync(IReadOnlyList<StateOperation> operations) => SyncCalls.Run(() => Transact(operations));
+    // Decided under the lock, in order; acknowledged once the table has stored it.
+    public ValueTask TransactAsync(IReadOnlyList<StateOperation> operations)
+    {
+        try
+        {
+            return new ValueTask(Transact(operations));
+        }
+        catch (Exception e)
+        {
+            return ValueTask.FromException(e);
+        }
+    }
 
     public ValueTask<IReadOnlyList<string>> KeysAsync() =>
         SyncCalls.Run<IReadOnlyList<string>>(() => [.. _table.All().Where(r => !IsExpired(r.Value)).Select(r => r.Key).Order(StringComparer.Ordinal)]);
@@ -62,7 +73,7 @@ public sealed class PostgreSqlStateStore : IStateStore, IDisposable
         return [.. found, .. keys.Where(k => !foundKeys.Contains(k)).Select(k => new BulkGetItem(k, null))];
     }
 
-    internal void Transact(IReadOnlyList<StateOperation> operations)
+    internal Task Transact(IReadOnlyList<StateOperation> operations)
     {
         lock (_lock)
         {
@@ -75,7 +86,7 @@ public sealed class PostgreSqlStateStore : IStateStore, IDisposable
                 Apply(pending, op, _v2 ? NextEtag() : xmin);
             }
 
-            pending.Commit();
+            return pending.Commit();
         }
     }
 
@@ -186,6 +197,6 @@ public sealed class PostgreSqlStateStore : IStateStore, IDisposable
             _writes[key] = null;
         }
 
-        public void Commit() => store._table.Commit(_writes);
+        public Task Commit() => store._table.Commit(_writes);
     }
 }

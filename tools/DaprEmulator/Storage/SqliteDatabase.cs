@@ -72,6 +72,20 @@ public sealed class SqliteDatabase : IDisposable
         }
     }
 
+    // A statement prepared once on a connection, its parameters bound by position afterwards.
+    public static SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        command.Prepare();
+        return command;
+    }
+
     public void Dispose()
     {
         _timer.Dispose();

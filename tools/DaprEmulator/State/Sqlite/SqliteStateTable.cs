@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using System.Text;
 using System.Text.Json;
-using System.Text.Unicode;
 using DaprEmulator.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -11,29 +9,27 @@ namespace DaprEmulator.State.Sqlite;
 // state.sqlite (state/sqlite/sqlite_migrations.go): key, value, is_binary, etag, expiration_time,
 // update_time, one table per component ("state_{component}"). A value that is UTF-8 text (JSON,
 // as nearly every value is) is kept as text; other bytes in base64 with is_binary set. Times are the
-// emulator's clock (SqliteTime), which decides expiry. One writer connection, with every statement
-// it runs (BEGIN and COMMIT too) prepared once; readers come from a pool of connections, each with
-// its statements prepared once.
+// emulator's clock (SqliteTime), which decides expiry. Writes go through a SqliteStateWriter (group
+// commit); readers come from a pool of connections, each with its statements prepared once.
+// Single rows read or committed are kept in a cache (this process is the table's only writer): a
+// row read from the file is cached only if no commit came in between, so the cache never holds a
+// row older than the file's. Past CacheLimit rows it starts afresh.
 public sealed class SqliteStateTable : IStateTable
 {
     private const string Columns = "key, value, is_binary, etag, expiration_time";
+    private const int CacheLimit = 50_000;
 
     private readonly SqliteDatabase _database;
     private readonly string _table;
-    private readonly TimeProvider _time;
-    private readonly SqliteConnection _writer;
-    private readonly SqliteCommand _find;
-    private readonly SqliteCommand _upsert;
-    private readonly SqliteCommand _delete;
-    private readonly SqliteCommand _begin;
-    private readonly SqliteCommand _commit;
-    private readonly SqliteCommand _rollback;
+    private readonly SqliteStateWriter _writer;
     private readonly ConcurrentBag<Reader> _readers = [];
+    private readonly Lock _cacheLock = new();
+    private readonly Dictionary<string, StateRow?> _cache = new(StringComparer.Ordinal);
+    private long _commits;
 
     public SqliteStateTable(SqliteDatabase database, string component, TimeProvider time)
     {
         _database = database;
-        _time = time;
         _table = "\"" + ("state_" + component).Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
         database.EnsureSchema($"""
             CREATE TABLE IF NOT EXISTS {_table} (
@@ -45,38 +41,40 @@ public sealed class SqliteStateTable : IStateTable
               update_time TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
             )
             """);
-        _writer = database.Open();
-        _find = Prepare(_writer, $"SELECT {Columns} FROM {_table} WHERE key = $key", "$key");
-        _upsert = Prepare(_writer, $"""
-            INSERT OR REPLACE INTO {_table} (key, value, is_binary, etag, expiration_time, update_time)
-            VALUES ($key, $value, $is_binary, $etag, $expiration_time, $update_time)
-            """, "$key", "$value", "$is_binary", "$etag", "$expiration_time", "$update_time");
-        _delete = Prepare(_writer, $"DELETE FROM {_table} WHERE key = $key", "$key");
-        _begin = Prepare(_writer, "BEGIN IMMEDIATE");
-        _commit = Prepare(_writer, "COMMIT");
-        _rollback = Prepare(_writer, "ROLLBACK");
+        _writer = new SqliteStateWriter(database, _table, time, Cache);
     }
 
-    public StateRow? Find(string key) => Read(reader =>
+    public StateRow? Find(string key)
     {
-        reader.Find.Parameters[0].Value = key;
-        using var rows = reader.Find.ExecuteReader();
-        return rows.Read() ? ToRow(rows) : null;
-    });
-
-    public StateRow? FindForWrite(string key)
-    {
-        try
+        long commits;
+        lock (_cacheLock)
         {
-            _find.Parameters[0].Value = key;
-            using var rows = _find.ExecuteReader();
+            if (_cache.TryGetValue(key, out var cached))
+            {
+                return cached;
+            }
+
+            commits = _commits;
+        }
+
+        var row = Read(reader =>
+        {
+            reader.Find.Parameters[0].Value = key;
+            using var rows = reader.Find.ExecuteReader();
             return rows.Read() ? ToRow(rows) : null;
-        }
-        catch (SqliteException e)
+        });
+        lock (_cacheLock)
         {
-            throw new StateStoreException($"failed to read from the SQLite database {_database.Path}: {e.Message}");
+            if (_commits == commits && _cache.Count < CacheLimit)
+            {
+                _cache[key] = row;
+            }
         }
+
+        return row;
     }
+
+    public StateRow? FindForWrite(string key) => _writer.TryGetPending(key, out var pending) ? pending : Find(key);
 
     public IReadOnlyList<KeyValuePair<string, StateRow>> FindMany(IReadOnlyList<string> keys) => Read(reader =>
     {
@@ -98,56 +96,14 @@ public sealed class SqliteStateTable : IStateTable
         return command.ExecuteScalar() is long highest ? highest : 0;
     });
 
-    public void Commit(IReadOnlyDictionary<string, StateRow?> writes)
-    {
-        if (writes.Count == 0)
-        {
-            return;
-        }
-
-        var now = SqliteTime.ToText(_time.GetUtcNow());
-        try
-        {
-            lock (_database.WriteLock)
-            {
-                // One statement commits on its own; several share a transaction.
-                var transaction = writes.Count > 1;
-                if (transaction)
-                {
-                    _begin.ExecuteNonQuery();
-                }
-
-                try
-                {
-                    Write(writes, now);
-                    if (transaction)
-                    {
-                        _commit.ExecuteNonQuery();
-                    }
-                }
-                catch (SqliteException) when (transaction)
-                {
-                    Rollback();
-                    throw;
-                }
-            }
-        }
-        catch (SqliteException e)
-        {
-            throw new StateStoreException($"failed to write to the SQLite database {_database.Path}: {e.Message}");
-        }
-    }
+    public Task Commit(IReadOnlyDictionary<string, StateRow?> writes) => writes.Count == 0 ? Task.CompletedTask : _writer.Write(writes);
 
     public void Dispose()
     {
-        lock (_database.WriteLock)
+        _writer.Dispose();
+        lock (_cacheLock)
         {
-            foreach (var command in new[] { _find, _upsert, _delete, _begin, _commit, _rollback })
-            {
-                command.Dispose();
-            }
-
-            _writer.Dispose();
+            _cache.Clear();
         }
 
         while (_readers.TryTake(out var reader))
@@ -156,35 +112,20 @@ public sealed class SqliteStateTable : IStateTable
         }
     }
 
-    private void Write(IReadOnlyDictionary<string, StateRow?> writes, string now)
+    private void Cache(IReadOnlyDictionary<string, StateRow?> committed)
     {
-        foreach (var (key, row) in writes)
+        lock (_cacheLock)
         {
-            var command = row is null ? _delete : _upsert;
-            command.Parameters[0].Value = key;
-            if (row is not null)
+            _commits++;
+            if (_cache.Count + committed.Count > CacheLimit)
             {
-                var binary = !Utf8.IsValid(row.Value);
-                command.Parameters[1].Value = binary ? Convert.ToBase64String(row.Value) : Encoding.UTF8.GetString(row.Value);
-                command.Parameters[2].Value = binary;
-                command.Parameters[3].Value = row.ETag;
-                command.Parameters[4].Value = row.ExpiresAt is { } at ? SqliteTime.ToText(at) : DBNull.Value;
-                command.Parameters[5].Value = now;
+                _cache.Clear();
             }
 
-            command.ExecuteNonQuery();
-        }
-    }
-
-    // After a failed statement: SQLite may have rolled the transaction back already.
-    private void Rollback()
-    {
-        try
-        {
-            _rollback.ExecuteNonQuery();
-        }
-        catch (SqliteException)
-        {
+            foreach (var (key, row) in committed)
+            {
+                _cache[key] = row;
+            }
         }
     }
 
@@ -227,27 +168,14 @@ public sealed class SqliteStateTable : IStateTable
         rows.GetString(3),
         rows.IsDBNull(4) ? null : SqliteTime.Parse(rows.GetString(4)));
 
-    private static SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var name in parameters)
-        {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
-
-        command.Prepare();
-        return command;
-    }
-
     // A read connection with its prepared statements; used by one thread at a time.
     private sealed class Reader(SqliteConnection connection, string table) : IDisposable
     {
         public SqliteConnection Connection { get; } = connection;
 
-        public SqliteCommand Find { get; } = Prepare(connection, $"SELECT {Columns} FROM {table} WHERE key = $key", "$key");
+        public SqliteCommand Find { get; } = SqliteDatabase.Prepare(connection, $"SELECT {Columns} FROM {table} WHERE key = $key", "$key");
 
-        public SqliteCommand FindMany { get; } = Prepare(connection, $"SELECT {Columns} FROM {table} WHERE key IN (SELECT value FROM json_each($keys))", "$keys");
+        public SqliteCommand FindMany { get; } = SqliteDatabase.Prepare(connection, $"SELECT {Columns} FROM {table} WHERE key IN (SELECT value FROM json_each($keys))", "$keys");
 
         public void Dispose()
         {
