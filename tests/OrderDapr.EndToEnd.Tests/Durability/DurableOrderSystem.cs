@@ -1,5 +1,6 @@
 using DaprEmulator.Hosting;
 using OrderDapr.EndToEnd.Tests.Fixtures;
+using OrderDapr.EndToEnd.Tests.Fixtures.Runtimes;
 
 namespace OrderDapr.EndToEnd.Tests.Durability;
 
@@ -7,5 +8,5 @@ namespace OrderDapr.EndToEnd.Tests.Durability;
 // a second system on the same file is the first one restarted.
 public sealed class DurableOrderSystem(string databaseFile) : OrderSystem
 {
-    protected override EmulatorStorage Storage => new EmulatorStorage.Sqlite(databaseFile);
+    protected override IDaprRuntime CreateRuntime() => EmulatorRuntime.With(new EmulatorStorage.Sqlite(databaseFile));
 }

@@ -1,4 +1,3 @@
-using DaprEmulator.Hosting;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -57,9 +56,9 @@ public class OrderSystem : IAsyncLifetime
 
     protected virtual IReadOnlyDictionary<string, string> CommandEnvironment => new Dictionary<string, string>();
 
-    // Where the emulator keeps state, streams and reminders: in memory unless a fixture says
-    // otherwise (real daprd keeps them in its PostgreSQL and Redis containers).
-    protected virtual EmulatorStorage Storage => new EmulatorStorage.Memory();
+    // The runtime the environment selects (DaprRuntimes); a fixture that needs the emulator's data
+    // somewhere in particular starts its own.
+    protected virtual IDaprRuntime CreateRuntime() => DaprRuntimes.Create();
 
     // The operator's token of order-query's /admin routes.
     public string AdminToken { get; } = NewToken();
@@ -68,7 +67,7 @@ public class OrderSystem : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        runtime = DaprRuntimes.Create(DaprRuntimes.Selected, Storage);
+        runtime = CreateRuntime();
         var servers = await runtime.StartAsync();
 
         // The probe may subscribe to and publish on the broker the apps use.

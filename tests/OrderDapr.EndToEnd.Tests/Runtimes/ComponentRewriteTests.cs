@@ -7,7 +7,12 @@ namespace OrderDapr.EndToEnd.Tests.Runtimes;
 // The repository's components/ rewritten for a test system (no system started).
 public sealed class ComponentRewriteTests
 {
-    private static readonly BackingServices Containers = new(new ServerAddress("127.0.0.1", 55432), new ServerAddress("127.0.0.1", 56379));
+    private static readonly BackingServices Containers = new(
+        new PostgreSqlTarget(new ServerAddress("127.0.0.1", 55432)), new RedisTarget(new ServerAddress("127.0.0.1", 56379)));
+
+    // This machine's servers (MachineServers): a database of the system's own on each.
+    private static readonly BackingServices OwnDatabases = new(
+        new PostgreSqlTarget(new ServerAddress("localhost", 5432), "orderdapr_e2e_1", "ci", "secret"), new RedisTarget(new ServerAddress("localhost", 6379), 3));
 
     private static readonly Dictionary<string, IReadOnlyList<string>> ProbeScope = new() { ["orderpubsub"] = ["e2e-probe"] };
 
@@ -36,6 +41,49 @@ public sealed class ComponentRewriteTests
         var eventstore = Metadata(components["eventstore"]);
         Assert.Equal(("eventstore_", "orderpubsub", "orders"), (eventstore["tablePrefix"], eventstore["outboxPublishPubsub"], eventstore["outboxPublishTopic"]));
         Assert.Equal(("3000", "100000", "60s"), (Metadata(components["orderpubsub"])["concurrency"], Metadata(components["orderpubsub"])["maxLenApprox"], Metadata(components["orderpubsub"])["processingTimeout"]));
+    }
+
+    [Fact]
+    public void On_databases_of_their_own_stores_get_the_database_and_login_and_brokers_the_redisDB()
+    {
+        var components = Rewritten(new ComponentRewrite(ProbeScope, OwnDatabases));
+
+        foreach (var store in new[] { "eventstore", "actorstore", "readmodel" })
+        {
+            Assert.Equal("host=localhost port=5432 user=ci password=secret database=orderdapr_e2e_1", Metadata(components[store])["connectionString"]);
+            Assert.DoesNotContain("redisDB", Metadata(components[store]).Keys);
+        }
+
+        foreach (var broker in new[] { "orderpubsub", "orderchanges" })
+        {
+            Assert.Equal(("localhost:6379", "3"), (Metadata(components[broker])["redisHost"], Metadata(components[broker])["redisDB"]));
+        }
+
+        Assert.Equal("{uuid}", Metadata(components["orderchanges"])["consumerID"]);
+    }
+
+    [Fact]
+    public void A_redisDB_written_in_the_component_is_replaced_not_repeated()
+    {
+        const string Yaml = """
+            apiVersion: dapr.io/v1alpha1
+            kind: Component
+            metadata:
+              name: orderpubsub
+            spec:
+              type: pubsub.redis
+              metadata:
+              - name: redisHost
+                value: localhost:6379
+              - name: redisDB
+                value: "0"
+            """;
+
+        var rewritten = new ComponentRewrite(ProbeScope, OwnDatabases).Apply(Yaml);
+
+        var metadata = ((YamlSequenceNode)((YamlMappingNode)Load(rewritten).Children[new YamlScalarNode("spec")]).Children[new YamlScalarNode("metadata")]).Children.Cast<YamlMappingNode>();
+        Assert.Equal(["redisHost", "redisDB"], metadata.Select(m => ((YamlScalarNode)m.Children[new YamlScalarNode("name")]).Value));
+        Assert.Equal("3", Metadata(Load(rewritten))["redisDB"]);
     }
 
     [Fact]
@@ -103,7 +151,13 @@ public sealed class ComponentRewriteTests
     [InlineData("user=u password=p", "host=db port=7 user=u password=p")]
     [InlineData("user=u  host=a   port=1 database=d", "host=db port=7 user=u database=d")]
     public void A_connection_string_gets_the_servers_host_and_port_and_keeps_the_rest(string original, string expected) =>
-        Assert.Equal(expected, ComponentRewrite.PointConnectionString(original, new ServerAddress("db", 7)));
+        Assert.Equal(expected, ComponentRewrite.PointConnectionString(original, new PostgreSqlTarget(new ServerAddress("db", 7))));
+
+    [Theory]
+    [InlineData("host=a user=u password=p database=d sslmode=disable", "host=db port=7 database=own user=u password=p sslmode=disable")]
+    [InlineData("host=a dbname=d user=u", "host=db port=7 database=own user=u")]
+    public void A_connection_string_gets_the_database_given_under_either_name(string original, string expected) =>
+        Assert.Equal(expected, ComponentRewrite.PointConnectionString(original, new PostgreSqlTarget(new ServerAddress("db", 7), "own")));
 
     private static Dictionary<string, YamlMappingNode> Rewritten(ComponentRewrite rewrite)
     {

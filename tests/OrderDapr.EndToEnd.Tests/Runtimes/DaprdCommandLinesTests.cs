@@ -47,21 +47,6 @@ public sealed class DaprdCommandLinesTests
             image => Assert.EndsWith(":" + DaprdCommandLines.Version, image, StringComparison.Ordinal));
     }
 
-    [Theory]
-    [InlineData(null, "emulator")]
-    [InlineData("", "emulator")]
-    [InlineData("emulator", "emulator")]
-    [InlineData(" DAPRD ", "daprd")]
-    public void ORDERDAPR_RUNTIME_names_the_runtime_and_defaults_to_the_emulator(string? value, string runtime) =>
-        Assert.Equal(runtime, DaprRuntimes.Parse(value));
-
-    [Fact]
-    public void An_unknown_runtime_is_refused_rather_than_run_on_another()
-    {
-        var refused = Assert.Throws<InvalidOperationException>(() => DaprRuntimes.Parse("kubernetes"));
-        Assert.Contains("ORDERDAPR_RUNTIME=kubernetes", refused.Message, StringComparison.Ordinal);
-    }
-
     // The "--name value" and "--name=value" flags of a command line, after the binary.
     private static Dictionary<string, string> Flags(string[] command)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using YamlDotNet.RepresentationModel;
 
 namespace OrderDapr.EndToEnd.Tests.Fixtures.Runtimes;
@@ -47,13 +48,24 @@ public sealed record ComponentRewrite(IReadOnlyDictionary<string, IReadOnlyList<
         return string.Join('\n', writer.ToString().Split('\n').Where(line => line != "..."));
     }
 
-    // host= and port= of a PostgreSQL key/value connection string (the form components/ uses).
-    public static string PointConnectionString(string connectionString, ServerAddress server)
+    // The settings of a PostgreSQL key/value connection string (the form components/ uses) that
+    // the target gives, in front; every other setting kept as written.
+    public static string PointConnectionString(string connectionString, PostgreSqlTarget target)
     {
-        var pairs = connectionString.Split(' ', StringSplitOptions.RemoveEmptyEntries)
-            .Where(p => !p.StartsWith("host=", StringComparison.Ordinal) && !p.StartsWith("port=", StringComparison.Ordinal));
-        return string.Join(' ', new[] { $"host={server.Host}", $"port={server.Port}" }.Concat(pairs));
+        var given = new List<(string Key, string? Value)>
+        {
+            ("host", target.Server.Host),
+            ("port", target.Server.Port.ToString(CultureInfo.InvariantCulture)),
+            ("user", target.User),
+            ("password", target.Password),
+            ("database", target.Database),
+        }.Where(s => s.Value is not null).ToList();
+        var kept = connectionString.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(pair => !given.Any(s => s.Key == KeyOf(pair)));
+        return string.Join(' ', given.Select(s => $"{s.Key}={s.Value}").Concat(kept));
     }
+
+    // libpq's alias dbname is database.
+    private static string KeyOf(string pair) => pair.Split('=')[0] is var key && key == "dbname" ? "database" : key;
 
     private void Rewrite(YamlMappingNode component)
     {
@@ -85,8 +97,26 @@ public sealed record ComponentRewrite(IReadOnlyDictionary<string, IReadOnlyList<
             }
             else if (type is "pubsub.redis" or "state.redis" && field == "redisHost" && Servers.Redis is { } redis)
             {
-                item.Children[ValueKey] = new YamlScalarNode(redis.ToString());
+                item.Children[ValueKey] = new YamlScalarNode(redis.Server.ToString());
             }
+        }
+
+        if (type is "pubsub.redis" or "state.redis" && Servers.Redis is { Database: { } database })
+        {
+            SetMetadata(metadata, "redisDB", database.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    private static void SetMetadata(YamlSequenceNode metadata, string field, string value)
+    {
+        var item = metadata.Children.OfType<YamlMappingNode>().FirstOrDefault(i => Scalar(i, NameKey) == field);
+        if (item is null)
+        {
+            metadata.Add(new YamlMappingNode { { NameKey, new YamlScalarNode(field) }, { ValueKey, new YamlScalarNode(value) } });
+        }
+        else
+        {
+            item.Children[ValueKey] = new YamlScalarNode(value);
         }
     }
 

@@ -46,8 +46,8 @@ public sealed class DaprdRuntime : IDaprRuntime
             Readiness.WaitAsync(new Uri($"http://127.0.0.1:{scheduler.Healthz}/healthz"), "scheduler", () => LogsAsync(schedulerContainer), ct));
 
         return new BackingServices(
-            new ServerAddress("127.0.0.1", postgres.GetMappedPublicPort(5432)),
-            new ServerAddress("127.0.0.1", redis.GetMappedPublicPort(6379)));
+            new PostgreSqlTarget(new ServerAddress("127.0.0.1", postgres.GetMappedPublicPort(5432))),
+            new RedisTarget(new ServerAddress("127.0.0.1", redis.GetMappedPublicPort(6379))));
     }
 
     public async Task<RunningSidecar> StartSidecarAsync(SidecarSpec spec, CancellationToken ct = default)

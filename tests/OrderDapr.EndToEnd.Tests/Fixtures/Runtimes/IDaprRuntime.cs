@@ -15,12 +15,18 @@ public interface IDaprRuntime : IAsyncDisposable
     Task<RunningSidecar> StartSidecarAsync(SidecarSpec spec, CancellationToken ct = default);
 }
 
-// Where the state stores and the broker are. Null: where the components name them already
-// (the emulator keeps both in memory and never connects to them).
-public sealed record BackingServices(ServerAddress? PostgreSql, ServerAddress? Redis)
+// Where the state stores and the broker are. Null: where the components name them already.
+public sealed record BackingServices(PostgreSqlTarget? PostgreSql, RedisTarget? Redis)
 {
     public static readonly BackingServices AsNamed = new(null, null);
 }
+
+// A PostgreSQL server for the state.postgresql components; the settings given replace those of
+// the components' connection strings, the others are kept.
+public sealed record PostgreSqlTarget(ServerAddress Server, string? Database = null, string? User = null, string? Password = null);
+
+// A Redis server for the pubsub.redis components, and the numbered database (redisDB) to use there.
+public sealed record RedisTarget(ServerAddress Server, int? Database = null);
 
 public sealed record ServerAddress(string Host, int Port)
 {
