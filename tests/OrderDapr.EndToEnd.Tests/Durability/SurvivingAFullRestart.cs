@@ -1,26 +1,60 @@
 using System.Net;
 using System.Text.Json;
+using DaprEmulator.Hosting;
 using OrderDapr.EndToEnd.Tests.Fixtures;
+using OrderDapr.EndToEnd.Tests.Fixtures.Runtimes;
 
 namespace OrderDapr.EndToEnd.Tests.Durability;
 
-// Everything stopped — the emulator and both services — and started again on the same data file:
-// orders, their events, their reminders and their read-model documents are all still there.
-// The emulator's own storage (a SQLite file) is what survives here: on real daprd the data lives in
-// the PostgreSQL and Redis containers of the fixture.
+// Everything stopped — the emulator and both services — and started again on the same data:
+// orders, their events, their reminders and their read-model documents are all still there. The
+// emulator's storage is what survives here, as `run` keeps it (a SQLite file) or as `run --external`
+// does (PostgreSQL and Redis, the Scheduler's jobs in a SQLite file); on real daprd the data lives
+// in the PostgreSQL and Redis containers of the fixture.
 [Trait("Runtime", "emulator-only")]
-public sealed class SurvivingAFullRestart : IDisposable
+public sealed class SurvivingAFullRestart : IAsyncDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "orderdapr-e2e", "durable-" + Guid.NewGuid().ToString("N"));
+    private MachineServers? _servers;
 
     private string DatabaseFile => Path.Combine(_folder, "emulator.db");
 
     [Fact]
-    public async Task Orders_answer_with_the_same_version_after_a_restart_and_take_new_commands_that_project()
+    public Task On_a_sqlite_file_orders_answer_with_the_same_version_and_take_new_commands_that_project() =>
+        RestartAsync(() => EmulatorRuntime.With(new EmulatorStorage.Sqlite(DatabaseFile)));
+
+    [Fact]
+    [Trait("Backend", "PostgreSQL")]
+    [Trait("Backend", "Redis")]
+    public async Task On_postgresql_and_redis_orders_answer_with_the_same_version_and_take_new_commands_that_project()
+    {
+        var servers = _servers = await MachineServers.StartAsync();
+        await RestartAsync(() => EmulatorRuntime.On(servers, new EmulatorStorage.External(DatabaseFile)));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_servers is not null)
+        {
+            await _servers.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Nothing was written (DirectoryNotFoundException), or a file is still held.
+        }
+    }
+
+    // Places and pays orders on one system, stops all of it, starts a second one on the same data.
+    private static async Task RestartAsync(Func<IDaprRuntime> runtime)
     {
         var customer = $"c-{Guid.NewGuid():N}";
         string paid, unpaid;
-        var before = new DurableOrderSystem(DatabaseFile);
+        var before = new DurableOrderSystem(runtime);
         try
         {
             await before.InitializeAsync();
@@ -35,7 +69,7 @@ public sealed class SurvivingAFullRestart : IDisposable
             await before.DisposeAsync();
         }
 
-        var after = new DurableOrderSystem(DatabaseFile);
+        var after = new DurableOrderSystem(runtime);
         try
         {
             await after.InitializeAsync();
@@ -57,17 +91,6 @@ public sealed class SurvivingAFullRestart : IDisposable
         finally
         {
             await after.DisposeAsync();
-        }
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
         }
     }
 

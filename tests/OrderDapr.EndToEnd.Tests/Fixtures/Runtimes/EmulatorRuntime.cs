@@ -3,34 +3,43 @@ using DaprEmulator.Hosting;
 namespace OrderDapr.EndToEnd.Tests.Fixtures.Runtimes;
 
 // The Dapr emulator in this process, a sidecar per app on loopback: what runs where Docker does not.
-// Its state and streams are kept in the given storage, or in a database of this machine's
-// PostgreSQL and Redis each (MachineServers), as `run --external` keeps them.
+// Its state and streams are kept in the given storage, or in databases of this machine's PostgreSQL
+// and Redis (MachineServers), as `run --external` keeps them.
 public sealed class EmulatorRuntime : IDaprRuntime
 {
-    // Null: on this machine's servers.
-    private readonly EmulatorStorage? storage;
+    private readonly EmulatorStorage storage;
+    private readonly bool startsServers;
     private DaprEmulatorHost? host;
 
-    private EmulatorRuntime(EmulatorStorage? storage) => this.storage = storage;
+    private EmulatorRuntime(EmulatorStorage storage, MachineServers? servers, bool startsServers)
+    {
+        this.storage = storage;
+        this.startsServers = startsServers;
+        Servers = servers;
+    }
 
     public string Name => DaprRuntimes.Emulator;
 
     // The servers' databases of this system, when it runs on them.
     public MachineServers? Servers { get; private set; }
 
-    public static EmulatorRuntime With(EmulatorStorage storage) => new(storage);
+    public static EmulatorRuntime With(EmulatorStorage storage) => new(storage, null, startsServers: false);
 
-    public static EmulatorRuntime OnMachineServers() => new(null);
+    // On databases of its own, started with it and dropped after it.
+    public static EmulatorRuntime OnMachineServers() => new(new EmulatorStorage.External(), null, startsServers: true);
+
+    // On databases its caller started and drops (to start another system on the same data).
+    public static EmulatorRuntime On(MachineServers servers, EmulatorStorage.External storage) => new(storage, servers, startsServers: false);
 
     public async Task<BackingServices> StartAsync(CancellationToken ct = default)
     {
-        if (storage is null)
+        if (startsServers)
         {
             Servers = await MachineServers.StartAsync(ct);
         }
 
         // No resources at the host: every sidecar loads its own folder, as daprd does.
-        host = await DaprEmulatorHost.StartAsync(new EmulatorOptions { RecordTraffic = false, Storage = storage ?? new EmulatorStorage.External() }, ct);
+        host = await DaprEmulatorHost.StartAsync(new EmulatorOptions { RecordTraffic = false, Storage = storage }, ct);
         return Servers?.Targets ?? BackingServices.AsNamed;
     }
 
@@ -54,7 +63,7 @@ public sealed class EmulatorRuntime : IDaprRuntime
             await host.DisposeAsync();
         }
 
-        if (Servers is not null)
+        if (startsServers && Servers is not null)
         {
             await Servers.DisposeAsync();
         }
