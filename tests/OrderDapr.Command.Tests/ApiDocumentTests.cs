@@ -8,6 +8,7 @@ using OrderDapr.Command.Domain;
 using OrderDapr.Command.EventStore;
 using OrderDapr.Command.Http;
 using OrderDapr.Command.Tests.Hosting;
+using OrderDapr.Testing;
 
 namespace OrderDapr.Command.Tests;
 

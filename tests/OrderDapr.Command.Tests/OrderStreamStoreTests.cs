@@ -3,8 +3,8 @@ using Dapr.Client;
 using DaprEmulator.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using OrderDapr.Command.EventStore;
-using OrderDapr.Command.Tests.Hosting;
 using OrderDapr.Contracts;
+using OrderDapr.Testing;
 
 namespace OrderDapr.Command.Tests;
 

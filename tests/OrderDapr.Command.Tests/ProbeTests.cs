@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using OrderDapr.Command.Tests.Hosting;
+using OrderDapr.Testing;
 
 namespace OrderDapr.Command.Tests;
 

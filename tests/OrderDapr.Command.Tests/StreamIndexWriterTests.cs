@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using OrderDapr.Command.EventStore;
 using OrderDapr.Command.StreamIndex;
 using OrderDapr.Command.Tests.Hosting;
+using OrderDapr.Testing;
 
 namespace OrderDapr.Command.Tests;
 

@@ -2,6 +2,7 @@ using OrderDapr.Command;
 using OrderDapr.Deployment.Tests.Dapr;
 using OrderDapr.Deployment.Tests.Rendering;
 using OrderDapr.Query;
+using OrderDapr.Testing;
 
 namespace OrderDapr.Deployment.Tests;
 

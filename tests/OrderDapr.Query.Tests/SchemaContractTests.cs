@@ -4,6 +4,7 @@ using GraphQL.Types;
 using GraphQLParser.AST;
 using Microsoft.Extensions.DependencyInjection;
 using OrderDapr.Query.Tests.Fixtures;
+using OrderDapr.Testing;
 
 namespace OrderDapr.Query.Tests;
 
@@ -154,28 +155,14 @@ public sealed class SchemaContractTests : IDisposable
     [Fact]
     public void GraphiQL_asks_for_deprecated_arguments_and_the_schema_description()
     {
-        var start = File.ReadAllText(Path.Combine(RepositoryRoot(), "src/OrderDapr.Query/wwwroot/graphiql/start.js"));
+        var start = File.ReadAllText(Path.Combine(Repository.Root, "src/OrderDapr.Query/wwwroot/graphiql/start.js"));
 
         // The options that make GraphiQL send GraphiQLIntrospection.
         Assert.Contains("inputValueDeprecation: true,", start, StringComparison.Ordinal);
         Assert.Contains("schemaDescription: true,", start, StringComparison.Ordinal);
     }
 
-    private static string ContractPath() => Path.Combine(RepositoryRoot(), ContractFile);
-
-    // Walks up from the test's binaries to the repository.
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "OrderDapr.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No OrderDapr.sln above {AppContext.BaseDirectory}: cannot find the repository.");
-    }
+    private static string ContractPath() => Path.Combine(Repository.Root, ContractFile);
 
     // What GraphiQL sends to load the schema: the bundled graphql-js 16 getIntrospectionQuery with
     // the options start.js passes (inputValueDeprecation, schemaDescription; see

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using DaprEmulator.Faults;
 using DaprEmulator.Hosting;
+using OrderDapr.Testing;
 
 namespace OrderDapr.Chaos;
 

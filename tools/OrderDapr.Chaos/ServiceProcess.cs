@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Text;
+using OrderDapr.Testing;
 
 namespace OrderDapr.Chaos;
 
@@ -9,6 +10,10 @@ namespace OrderDapr.Chaos;
 // crash would end it, and started again on the same port.
 public sealed class ServiceProcess : IAsyncDisposable
 {
+    // The configuration this tool was built in: the services' builds it starts.
+    private static readonly string Configuration =
+        typeof(ServiceProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+
     private readonly string _assemblyPath;
     private readonly IReadOnlyDictionary<string, string> _environment;
     private readonly StringBuilder _output = new();
@@ -18,7 +23,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         Name = project;
         AppPort = appPort;
-        _assemblyPath = Path.Combine(Repository.Root, "src", project, "bin", Repository.Configuration, "net10.0", project + ".dll");
+        _assemblyPath = Path.Combine(Repository.Root, "src", project, "bin", Configuration, "net10.0", project + ".dll");
         if (!File.Exists(_assemblyPath))
         {
             throw new FileNotFoundException($"Build {project} first: {_assemblyPath} is missing.");
@@ -133,64 +138,6 @@ public sealed class ServiceProcess : IAsyncDisposable
         lock (_output)
         {
             _output.AppendLine(line);
-        }
-    }
-}
-
-public static class Repository
-{
-    public static string Root { get; } = FindRoot();
-
-    public static string Configuration { get; } =
-        typeof(Repository).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "OrderDapr.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("OrderDapr.sln not found above the tool's folder.");
-    }
-}
-
-public static class FreePort
-{
-    // Below Linux's ephemeral range (32768-60999): the ports the system hands out for port 0 and
-    // for outgoing connections — which parallel test runs use by the thousand — never come from
-    // here, so a port found free stays free until the process it is meant for binds it.
-    private const int First = 20000;
-    private const int Last = 32767;
-
-    private static readonly HashSet<int> Given = [];
-
-    public static int Next()
-    {
-        lock (Given)
-        {
-            while (true)
-            {
-                var port = Random.Shared.Next(First, Last + 1);
-                if (!Given.Add(port))
-                {
-                    continue;
-                }
-
-                try
-                {
-                    using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
-                    listener.Start();
-                    return port;
-                }
-                catch (System.Net.Sockets.SocketException)
-                {
-                    // In use: another one.
-                }
-            }
         }
     }
 }

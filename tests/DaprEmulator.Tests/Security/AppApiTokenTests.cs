@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Dapr.AspNetCore;
 using Dapr.Actors;
@@ -17,6 +16,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using OrderDapr.Testing;
 
 namespace DaprEmulator.Tests.Security;
 
@@ -38,7 +38,7 @@ public sealed class AppApiTokenTests
             Yaml.Component("actorstore", "state.in-memory", "v1", [("actorStateStore", "true")]), Yaml.Redis("bus"));
         await using var emulator = await DaprEmulatorHost.StartAsync(
             new EmulatorOptions { ResourcesPaths = [resources.Path], LoggerFactory = TestLogging.Create(), TimeProvider = time }, Ct);
-        var sidecarPort = FreePort();
+        var sidecarPort = FreePort.Next();
         await using var app = await TokenCheckingApp.StartAsync($"http://127.0.0.1:{sidecarPort}");
         var sidecar = await emulator.StartSidecarAsync(new SidecarOptions { AppId = "shop", AppPort = app.Port, HttpPort = sidecarPort, AppApiToken = AppToken }, Ct);
         await Poll.UntilAsync(() => sidecar.IsAppReady, "the sidecar has read the app's subscriptions and actors");
@@ -68,13 +68,6 @@ public sealed class AppApiTokenTests
         // The app does refuse a call without the token: the check above could have failed.
         using var forged = new HttpClient();
         Assert.Equal(HttpStatusCode.Unauthorized, (await forged.GetAsync($"http://127.0.0.1:{app.Port}/hello", Ct)).StatusCode);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     // An app with a subscription, a bulk subscription, TestActor and a plain route, every endpoint

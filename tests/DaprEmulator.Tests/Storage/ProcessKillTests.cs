@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using DaprEmulator.Tests.Support;
+using OrderDapr.Testing;
 
 namespace DaprEmulator.Tests.Storage;
 
@@ -12,7 +12,7 @@ namespace DaprEmulator.Tests.Storage;
 public sealed class ProcessKillTests : IDisposable
 {
     private readonly ResourcesFolder _root = new();
-    private readonly int _port = FreePort();
+    private readonly int _port = FreePort.Next();
 
     public ProcessKillTests()
     {
@@ -76,13 +76,6 @@ public sealed class ProcessKillTests : IDisposable
         var tokens = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_root.Path, ".dapr-emulator", "run-tokens.json"), Ct));
         run.Http.DefaultRequestHeaders.Add("dapr-api-token", tokens.RootElement.GetProperty("tiny").GetProperty("daprApiToken").GetString());
         return run;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed class RunProcess : IDisposable

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Dapr.Actors;
 using Dapr.Actors.Client;
 using Dapr.Client;
@@ -11,6 +10,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using OrderDapr.Testing;
 
 namespace DaprEmulator.Tests.Storage;
 
@@ -132,7 +132,7 @@ public sealed class RestartTests : IDisposable
         {
             var emulator = await DaprEmulatorHost.StartAsync(
                 new EmulatorOptions { ResourcesPaths = [resources.Path], LoggerFactory = TestLogging.Create(), TimeProvider = time, Storage = storage }, Ct);
-            var sidecarPort = FreePort();
+            var sidecarPort = FreePort.Next();
             var recorder = new ActorRecorder("shop-1");
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
@@ -171,13 +171,6 @@ public sealed class RestartTests : IDisposable
             await _emulator.DisposeAsync();
             await _app.StopAsync();
             await _app.DisposeAsync();
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
         }
     }
 }

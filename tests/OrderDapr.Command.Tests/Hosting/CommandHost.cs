@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OrderDapr.Command.StreamIndex;
 using OrderDapr.Contracts;
+using OrderDapr.Testing;
 
 namespace OrderDapr.Command.Tests.Hosting;
 

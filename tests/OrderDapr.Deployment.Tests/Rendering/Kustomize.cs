@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
+using OrderDapr.Testing;
 
 namespace OrderDapr.Deployment.Tests.Rendering;
 

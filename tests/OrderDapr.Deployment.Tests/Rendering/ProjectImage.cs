@@ -1,4 +1,5 @@
 using System.Xml.Linq;
+using OrderDapr.Testing;
 
 namespace OrderDapr.Deployment.Tests.Rendering;
 

@@ -1,4 +1,5 @@
 using YamlDotNet.RepresentationModel;
+using OrderDapr.Testing;
 
 namespace OrderDapr.Deployment.Tests.Rendering;
 

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using OrderDapr.Deployment.Tests.Rendering;
 using YamlDotNet.RepresentationModel;
+using OrderDapr.Testing;
 
 namespace OrderDapr.Deployment.Tests.Workflows;
 

@@ -5,6 +5,7 @@ using OrderDapr.Chaos;
 using OrderDapr.Contracts;
 using OrderDapr.EndToEnd.Tests.Fixtures.Probe;
 using OrderDapr.EndToEnd.Tests.Fixtures.Runtimes;
+using OrderDapr.Testing;
 
 namespace OrderDapr.EndToEnd.Tests.Fixtures;
 

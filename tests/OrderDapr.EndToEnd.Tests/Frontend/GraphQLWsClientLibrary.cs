@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
-using OrderDapr.Chaos;
 using OrderDapr.EndToEnd.Tests.Fixtures;
+using OrderDapr.Testing;
 
 namespace OrderDapr.EndToEnd.Tests.Frontend;
 

@@ -1,6 +1,6 @@
-using OrderDapr.Chaos;
 using OrderDapr.EndToEnd.Tests.Fixtures.Runtimes;
 using YamlDotNet.RepresentationModel;
+using OrderDapr.Testing;
 
 namespace OrderDapr.EndToEnd.Tests.Runtimes;
 

@@ -1,8 +1,12 @@
-namespace OrderDapr.Deployment.Tests.Rendering;
+namespace OrderDapr.Testing;
 
+// The repository the binaries were built in: the folder of OrderDapr.sln above them. Compiled into
+// each project that needs it (tests/Shared).
 public static class Repository
 {
     public static string Root { get; } = FindRoot();
+
+    public static string Components => Path.Combine(Root, "components");
 
     private static string FindRoot()
     {
@@ -14,6 +18,6 @@ public static class Repository
             }
         }
 
-        throw new InvalidOperationException("OrderDapr.sln not found.");
+        throw new InvalidOperationException($"No OrderDapr.sln above {AppContext.BaseDirectory}: cannot find the repository.");
     }
 }

@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace OrderDapr.Command.Tests.Hosting;
+namespace OrderDapr.Testing;
 
+// A loopback port for a process the tests (or the chaos run) start. Compiled into each project that
+// needs it (tests/Shared).
 public static class FreePort
 {
     // Below Linux's ephemeral range (32768-60999): the ports the system hands out for port 0 and
