@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
-using Dapr.AspNetCore;
 using Dapr.Actors;
 using Dapr.Actors.Client;
+using Dapr.AspNetCore;
 using Dapr.Client;
 using DaprEmulator.Hosting;
 using DaprEmulator.Tests.Actors;

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.ComponentModel;
-using System.Diagnostics;
 using OrderDapr.Testing;
 
 namespace OrderDapr.Deployment.Tests.Rendering;
@@ -19,29 +17,9 @@ public static class Kustomize
     private static string Run(string directory)
     {
         var kubectl = Environment.GetEnvironmentVariable("KUBECTL") is { Length: > 0 } given ? given : "kubectl";
-        var start = new ProcessStartInfo(kubectl, ["kustomize", directory])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (Win32Exception ex)
-        {
-            throw new InvalidOperationException(
-                $"kubectl is needed to render k8s/ and was not found ({kubectl}: {ex.Message}). Install it (Debian: apt-get install kubernetes-client; .ci/run does) or set KUBECTL.", ex);
-        }
-
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            process.WaitForExit();
-            Assert.True(process.ExitCode == 0, $"kubectl kustomize {directory} failed ({process.ExitCode}): {stderr.Result}");
-            return stdout.Result;
-        }
+        var (exitCode, output, errors) = CommandLineTool.Run(kubectl, ["kustomize", directory],
+            "Install it (Debian: apt-get install kubernetes-client; .ci/run does) or set KUBECTL.");
+        Assert.True(exitCode == 0, $"kubectl kustomize {directory} failed ({exitCode}): {errors}");
+        return output;
     }
 }

@@ -1,5 +1,5 @@
-using YamlDotNet.RepresentationModel;
 using OrderDapr.Testing;
+using YamlDotNet.RepresentationModel;
 
 namespace OrderDapr.Deployment.Tests.Rendering;
 

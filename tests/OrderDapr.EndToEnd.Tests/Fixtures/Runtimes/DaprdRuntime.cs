@@ -1,9 +1,9 @@
 using DotNet.Testcontainers.Builders;
 using DotNet.Testcontainers.Configurations;
 using DotNet.Testcontainers.Containers;
+using OrderDapr.Testing;
 using Testcontainers.PostgreSql;
 using Testcontainers.Redis;
-using OrderDapr.Testing;
 
 namespace OrderDapr.EndToEnd.Tests.Fixtures.Runtimes;
 
