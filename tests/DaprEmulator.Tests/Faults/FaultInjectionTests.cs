@@ -103,7 +103,7 @@ public sealed class FaultInjectionTests
         await using var world = await World.StartAsync(new FaultPlan { TransientFailure = 1 }, app.Port);
 
         // Straight to the broker: the publish API would fail too.
-        world.Sidecar.Components.PubSubs["bus"].Component.Publish(
+        await world.Sidecar.Components.PubSubs["bus"].Component.PublishAsync(
             "orders", """{"id":"e","specversion":"1.0","type":"t","source":"s","datacontenttype":"application/json","data":{}}"""u8.ToArray(), null, null);
 
         await Poll.UntilAsync(() => world.Emulator.Deliveries.All().Any(r => r.Outcome == DeliveryOutcome.Failed), "the delivery has failed");

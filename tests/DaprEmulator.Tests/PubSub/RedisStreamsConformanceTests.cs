@@ -20,8 +20,8 @@ public sealed class RedisStreamsConformanceTests
         var stream = b.NewStream();
         b.Streams.CreateGroup(stream, "order-query");
 
-        b.Streams.Add(stream, Bytes("one"), """{"k":"v"}""", 0);
-        b.Streams.Add(stream, Bytes("two"), null, 0);
+        await b.Streams.AddAsync(stream, Bytes("one"), """{"k":"v"}""", 0);
+        await b.Streams.AddAsync(stream, Bytes("two"), null, 0);
 
         var read = await b.Streams.ReadGroupAsync(stream, "order-query", "order-query", 10, Ct);
         Assert.Equal([("one", """{"k":"v"}"""), ("two", null)], read.Select(e => (Text(e.Data), e.Metadata)));
@@ -39,7 +39,7 @@ public sealed class RedisStreamsConformanceTests
         var stream = b.NewStream();
         for (var i = 0; i < 5; i++)
         {
-            b.Streams.Add(stream, Bytes($"e{i}"), null, 0);
+            await b.Streams.AddAsync(stream, Bytes($"e{i}"), null, 0);
         }
 
         b.Streams.CreateGroup(stream, "order-query");
@@ -58,11 +58,11 @@ public sealed class RedisStreamsConformanceTests
         var stream = b.NewStream();
         b.Streams.CreateGroup(stream, "order-query");
         b.Streams.CreateGroup(stream, "audit");
-        b.Streams.Add(stream, Bytes("a"), null, 0);
+        await b.Streams.AddAsync(stream, Bytes("a"), null, 0);
         await b.Streams.ReadGroupAsync(stream, "order-query", "order-query", 10, Ct);
 
         b.Streams.CreateGroup(stream, "order-query");
-        b.Streams.Add(stream, Bytes("b"), null, 0);
+        await b.Streams.AddAsync(stream, Bytes("b"), null, 0);
 
         Assert.Equal(["b"], (await b.Streams.ReadGroupAsync(stream, "order-query", "order-query", 10, Ct)).Select(e => Text(e.Data)));
         Assert.Equal(["a", "b"], (await b.Streams.ReadGroupAsync(stream, "audit", "audit", 10, Ct)).Select(e => Text(e.Data)));
@@ -79,7 +79,7 @@ public sealed class RedisStreamsConformanceTests
         b.Streams.CreateGroup(stream, "order-query");
         for (var i = 0; i < 3; i++)
         {
-            b.Streams.Add(stream, Bytes($"e{i}"), null, 0);
+            await b.Streams.AddAsync(stream, Bytes($"e{i}"), null, 0);
         }
 
         var ids = (await b.Streams.ReadGroupAsync(stream, "order-query", "order-query", 10, Ct)).Select(e => e.Id).ToList();
@@ -105,7 +105,7 @@ public sealed class RedisStreamsConformanceTests
         await using var b = await StreamsBackend.OpenAsync(backend);
         var stream = b.NewStream();
         b.Streams.CreateGroup(stream, "order-query");
-        b.Streams.Add(stream, Bytes("e"), """{"m":"1"}""", 0);
+        await b.Streams.AddAsync(stream, Bytes("e"), """{"m":"1"}""", 0);
         var id = Assert.Single(await b.Streams.ReadGroupAsync(stream, "order-query", "order-query", 10, Ct)).Id;
 
         Assert.Empty(await b.Streams.ClaimAsync(stream, "order-query", "other", Long, [id], Ct));
@@ -125,13 +125,13 @@ public sealed class RedisStreamsConformanceTests
         await using var b = await StreamsBackend.OpenAsync(backend);
         var stream = b.NewStream();
         b.Streams.CreateGroup(stream, "order-query");
-        b.Streams.Add(stream, Bytes("e0"), null, 10);
+        await b.Streams.AddAsync(stream, Bytes("e0"), null, 10);
         var oldest = Assert.Single(await b.Streams.ReadGroupAsync(stream, "order-query", "order-query", 1, Ct)).Id;
 
         // Past a Redis macro node (at most 100 entries): "~" trims whole nodes only.
         for (var i = 1; i <= 300; i++)
         {
-            b.Streams.Add(stream, Bytes($"e{i}"), null, 10);
+            await b.Streams.AddAsync(stream, Bytes($"e{i}"), null, 10);
         }
 
         Assert.Empty(await b.Streams.ClaimAsync(stream, "order-query", "order-query", TimeSpan.Zero, [oldest], Ct));
@@ -150,7 +150,7 @@ public sealed class RedisStreamsConformanceTests
     {
         await using var b = await StreamsBackend.OpenAsync(backend);
         var stream = b.NewStream();
-        b.Streams.Add(stream, Bytes("e"), null, 0);
+        await b.Streams.AddAsync(stream, Bytes("e"), null, 0);
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => b.Streams.ReadGroupAsync(stream, "nobody", "nobody", 10, Ct));
 
@@ -168,7 +168,7 @@ public sealed class RedisStreamsConformanceTests
         b.Streams.CreateGroup(stream, "order-query");
         Assert.False(b.Streams.HasUndelivered(stream, "order-query"));
 
-        b.Streams.Add(stream, Bytes("e"), null, 0);
+        await b.Streams.AddAsync(stream, Bytes("e"), null, 0);
         Assert.True(b.Streams.HasUndelivered(stream, "order-query"));
 
         await b.Streams.ReadGroupAsync(stream, "order-query", "order-query", 10, Ct);

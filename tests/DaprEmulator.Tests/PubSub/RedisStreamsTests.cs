@@ -22,7 +22,7 @@ public sealed class RedisStreamsTests
     public async Task A_large_backlog_is_read_a_bounded_batch_at_a_time()
     {
         await using var world = await World.StartAsync(TimeProvider.System, ("queueDepth", "10"), ("concurrency", "4"));
-        world.Backlog(20_000);
+        await world.BacklogAsync(20_000);
         await using var app = await SubscriberApp.StartAsync((a, web) => a.Topic(web, "/orders", "bus", "orders"));
         var sidecar = await world.StartSubscriberAsync(app.Port);
         var redis = Redis(sidecar);
@@ -40,7 +40,7 @@ public sealed class RedisStreamsTests
     {
         var aborted = 0;
         await using var world = await World.StartAsync(TimeProvider.System, ("queueDepth", "10"), ("concurrency", "4"));
-        world.Backlog(20_000);
+        await world.BacklogAsync(20_000);
         await using var app = await SubscriberApp.StartAsync((a, web) => a.Topic(web, "/orders", "bus", "orders", _ => Block(() => Interlocked.Increment(ref aborted))));
         var sidecar = await world.StartSubscriberAsync(app.Port);
 
@@ -164,12 +164,12 @@ public sealed class RedisStreamsTests
         }
 
         // XADDs straight to the stream, as many publishers would have.
-        public void Backlog(int count)
+        public async Task BacklogAsync(int count)
         {
             var component = PublisherSidecar.Components.PubSubs["bus"].Component;
             for (var i = 0; i < count; i++)
             {
-                component.Publish("orders", Event, null, null);
+                await component.PublishAsync("orders", Event, null, null);
             }
         }
 

@@ -11,7 +11,7 @@ public sealed record BulkPublishEntry(string EntryId, byte[] Event, string Conte
 // hand it to the component.
 internal sealed class PublishApi(SidecarContext context)
 {
-    public void Publish(
+    public async Task PublishAsync(
         string pubsub, string topic, byte[] data, string? contentType, IReadOnlyDictionary<string, string> metadata,
         string? traceParent, string? traceState)
     {
@@ -30,10 +30,10 @@ internal sealed class PublishApi(SidecarContext context)
             md["tracestate"] = state;
         }
 
-        Send(pubsub, topic, payload, md);
+        await SendAsync(pubsub, topic, payload, md);
     }
 
-    public IReadOnlyList<(string EntryId, string Error)> BulkPublish(
+    public async Task<IReadOnlyList<(string EntryId, string Error)>> BulkPublishAsync(
         string pubsub, string topic, IReadOnlyList<BulkPublishEntry> entries, IReadOnlyDictionary<string, string> metadata,
         string? traceParent, string? traceState)
     {
@@ -63,7 +63,7 @@ internal sealed class PublishApi(SidecarContext context)
         {
             try
             {
-                Send(pubsub, topic, data, md);
+                await SendAsync(pubsub, topic, data, md);
             }
             catch (DaprApiException e)
             {
@@ -120,7 +120,7 @@ internal sealed class PublishApi(SidecarContext context)
         }
     }
 
-    private void Send(string pubsub, string topic, byte[] data, IReadOnlyDictionary<string, string> metadata)
+    private async Task SendAsync(string pubsub, string topic, byte[] data, IReadOnlyDictionary<string, string> metadata)
     {
         if (context.Faults?.PublishFailure(pubsub, topic) is { } fault)
         {
@@ -129,7 +129,7 @@ internal sealed class PublishApi(SidecarContext context)
 
         try
         {
-            context.Publisher.Publish(pubsub, topic, data, metadata, null);
+            await context.Publisher.PublishAsync(pubsub, topic, data, metadata, null);
         }
         catch (Exception e) when (e is PubSubNotFoundException or PubSubPublishException or ObjectDisposedException)
         {

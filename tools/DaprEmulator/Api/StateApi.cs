@@ -147,7 +147,7 @@ internal sealed class StateApi(SidecarContext context)
             try
             {
                 var (traceId, state) = PubSub.TraceContext.FromCaller(traceParent, traceState);
-                raw = context.Outbox.PublishInternal(storeName, raw, traceId, state);
+                raw = await context.Outbox.PublishInternalAsync(storeName, raw, traceId, state);
             }
             catch (Exception e) when (e is PubSub.PubSubNotFoundException or ObjectDisposedException or InvalidOperationException)
             {

@@ -147,25 +147,25 @@ internal sealed class DaprGrpcService(SidecarContext context, ISidecarMetadataSo
     // daprd reads no tracestate from gRPC metadata (see TraceContext.FromCaller).
     private const string? GrpcTraceState = null;
 
-    public Task<Google.Protobuf.WellKnownTypes.Empty> PublishEvent(Autogen.PublishEventRequest request, ServerCallContext call)
+    public async Task<Google.Protobuf.WellKnownTypes.Empty> PublishEvent(Autogen.PublishEventRequest request, ServerCallContext call)
     {
-        _publish.Publish(
+        await _publish.PublishAsync(
             request.PubsubName, request.Topic, request.Data.ToByteArray(), request.DataContentType,
             new Dictionary<string, string>(request.Metadata),
             call.RequestHeaders.GetValue("traceparent"), GrpcTraceState);
-        return Task.FromResult(new Google.Protobuf.WellKnownTypes.Empty());
+        return new Google.Protobuf.WellKnownTypes.Empty();
     }
 
-    public Task<Autogen.BulkPublishResponse> BulkPublishEvent(Autogen.BulkPublishRequest request, ServerCallContext call)
+    public async Task<Autogen.BulkPublishResponse> BulkPublishEvent(Autogen.BulkPublishRequest request, ServerCallContext call)
     {
         var entries = request.Entries.Select(e => new BulkPublishEntry(
             e.EntryId, e.Event.ToByteArray(), e.ContentType, new Dictionary<string, string>(e.Metadata))).ToList();
-        var failed = _publish.BulkPublish(
+        var failed = await _publish.BulkPublishAsync(
             request.PubsubName, request.Topic, entries, new Dictionary<string, string>(request.Metadata),
             call.RequestHeaders.GetValue("traceparent"), GrpcTraceState);
         var response = new Autogen.BulkPublishResponse();
         response.FailedEntries.Add(failed.Select(f => new Autogen.BulkPublishResponseFailedEntry { EntryId = f.EntryId, Error = f.Error }));
-        return Task.FromResult(response);
+        return response;
     }
 
     public Task<Autogen.GetMetadataResponse> GetMetadata(Autogen.GetMetadataRequest request, ServerCallContext call) =>

@@ -128,8 +128,7 @@ public sealed class DaprEmulatorHost : IAsyncDisposable
     public Task RedeliverAsync(PublishedMessage message, CancellationToken ct = default)
     {
         var component = message.Component ?? throw new InvalidOperationException("the message has no component to redeliver it through");
-        component.Publish(message.Topic, message.Data, message.Metadata, null);
-        return Task.CompletedTask;
+        return component.PublishAsync(message.Topic, message.Data, message.Metadata, null);
     }
 
     // Test hook: the live raw keys of a shared (PostgreSQL) state store; in-memory stores are per

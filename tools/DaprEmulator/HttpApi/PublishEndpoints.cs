@@ -12,7 +12,7 @@ internal static class PublishEndpoints
         {
             using var body = new MemoryStream();
             await http.Request.Body.CopyToAsync(body, http.RequestAborted);
-            api.Publish(
+            await api.PublishAsync(
                 pubsubname, topic ?? "", body.ToArray(), http.Request.ContentType, RequestMetadata.FromQuery(http.Request),
                 http.Request.Headers.TraceParent.ToString() is { Length: > 0 } tp ? tp : null,
                 http.Request.Headers.TraceState.ToString() is { Length: > 0 } ts ? ts : null);

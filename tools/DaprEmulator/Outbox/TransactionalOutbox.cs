@@ -6,7 +6,7 @@ using DaprEmulator.State;
 namespace DaprEmulator.Outbox;
 
 // The transactional outbox of one sidecar, as dapr/dapr pkg/runtime/pubsub/outbox.go does it:
-//  1. PublishInternal (only ExecuteStateTransaction calls it): operations with metadata
+//  1. PublishInternalAsync (only ExecuteStateTransaction calls it): operations with metadata
 //     outbox.projection=true are taken out of the transaction; for every remaining upsert a marker
 //     record "outbox-{uuid}" is added to the transaction and a CloudEvent is published, *before*
 //     the commit, to the internal topic {namespace}{appId}{publishTopic}outbox of outboxPubsub (a
@@ -32,7 +32,7 @@ public sealed class TransactionalOutbox(
 
     public bool Enabled(string store) => configs.Any(c => c.StateStore == store);
 
-    public IReadOnlyList<StateOperation> PublishInternal(string store, IReadOnlyList<StateOperation> operations, string traceId, string traceState)
+    public async Task<IReadOnlyList<StateOperation>> PublishInternalAsync(string store, IReadOnlyList<StateOperation> operations, string traceId, string traceState)
     {
         var config = configs.FirstOrDefault(c => c.StateStore == store)
             ?? throw new InvalidOperationException($"error publishing internal outbox message: could not find outbox configuration on state store {store}");
@@ -68,7 +68,7 @@ public sealed class TransactionalOutbox(
                 }
             }
 
-            publisher.Publish(config.OutboxPubSub, config.InternalTopic(appId, ns), CloudEvents.Serialize(envelope), null, null);
+            await publisher.PublishAsync(config.OutboxPubSub, config.InternalTopic(appId, ns), CloudEvents.Serialize(envelope), null, null);
             markers.Add(marker);
         }
 
@@ -122,7 +122,7 @@ public sealed class TransactionalOutbox(
         cloudEvent["topic"] = config.PublishTopic;
         cloudEvent["pubsubname"] = config.PublishPubSub;
         var contentType = CloudEvents.GetString(cloudEvent, "datacontenttype");
-        publisher.Publish(config.PublishPubSub, config.PublishTopic, CloudEvents.Serialize(cloudEvent), null, contentType);
+        await publisher.PublishAsync(config.PublishPubSub, config.PublishTopic, CloudEvents.Serialize(cloudEvent), null, contentType);
         logger.LogDebug("outbox message {Id} published to topic {Topic} on {PubSub}", markerKey, config.PublishTopic, config.PublishPubSub);
         await RetryAsync(() => store.DeleteAsync(new DeleteOperation(markerKey)), ct);
     }

@@ -40,7 +40,7 @@ public sealed class AppSubscription(
         catch (Exception e) when (e is JsonException or FormatException)
         {
             logger.LogError("error deserializing cloud event in pubsub {PubSub} and topic {Topic}: {Error}", Spec.PubSubName, Spec.Topic, e.Message);
-            Fail(message, metadata, null, null, e, ct);
+            await FailAsync(message, metadata, null, null, e, ct);
             return;
         }
 
@@ -49,7 +49,7 @@ public sealed class AppSubscription(
         {
             logger.LogWarning("dropping expired pub/sub event {Id} as of {Expiration}", id, CloudEvents.GetString(cloudEvent, "expiration"));
             Record(id, null, DeliveryOutcome.Dropped, "expired");
-            TryDeadLetter(message, metadata, id, null);
+            await TryDeadLetterAsync(message, metadata, id, null);
             return;
         }
 
@@ -61,7 +61,7 @@ public sealed class AppSubscription(
         catch (CelEvaluationException e)
         {
             logger.LogError("error finding matching route for event {Id} in pubsub {PubSub} and topic {Topic}: {Error}", id, Spec.PubSubName, Spec.Topic, e.Message);
-            Fail(message, metadata, id, null, e, ct);
+            await FailAsync(message, metadata, id, null, e, ct);
             return;
         }
 
@@ -69,7 +69,7 @@ public sealed class AppSubscription(
         {
             logger.LogDebug("no matching route for event {Id} in pubsub {PubSub} and topic {Topic}; skipping", id, Spec.PubSubName, Spec.Topic);
             Record(id, null, DeliveryOutcome.Dropped, "no matching route");
-            TryDeadLetter(message, metadata, id, null);
+            await TryDeadLetterAsync(message, metadata, id, null);
             return;
         }
 
@@ -87,7 +87,7 @@ public sealed class AppSubscription(
             {
                 logger.LogWarning("{Reason}", e.Message);
                 Record(id, path, DeliveryOutcome.Dropped, e.Message);
-                TryDeadLetter(message, metadata, id, path);
+                await TryDeadLetterAsync(message, metadata, id, path);
                 return;
             }
             catch (RetriableDeliveryException e)
@@ -100,7 +100,7 @@ public sealed class AppSubscription(
                     continue;
                 }
 
-                Fail(message, metadata, id, path, e, ct);
+                await FailAsync(message, metadata, id, path, e, ct);
                 return;
             }
         }
@@ -189,10 +189,10 @@ public sealed class AppSubscription(
             : throw new FormatException($"rawPayload value must be a valid boolean: actual is '{raw}'");
     }
 
-    private void Fail(PubSubMessage message, Dictionary<string, string> metadata, string? id, string? path, Exception error, CancellationToken ct)
+    private async Task FailAsync(PubSubMessage message, Dictionary<string, string> metadata, string? id, string? path, Exception error, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        if (TryDeadLetter(message, metadata, id, path))
+        if (await TryDeadLetterAsync(message, metadata, id, path))
         {
             return;
         }
@@ -201,8 +201,8 @@ public sealed class AppSubscription(
         throw new InvalidOperationException(error.Message, error);
     }
 
-    private bool TryDeadLetter(PubSubMessage message, Dictionary<string, string> metadata, string? id, string? path) =>
-        outcomes.TryDeadLetter(message.Data, metadata, message.ContentType, id, path);
+    private Task<bool> TryDeadLetterAsync(PubSubMessage message, Dictionary<string, string> metadata, string? id, string? path) =>
+        outcomes.TryDeadLetterAsync(message.Data, metadata, message.ContentType, id, path);
 
     private void Record(string? id, string? path, DeliveryOutcome outcome, string? detail) => outcomes.Record(id, path, outcome, detail);
 }

@@ -48,7 +48,7 @@ public sealed class BulkAppSubscription(
             {
                 logger.LogWarning("dropping expired pub/sub event {Id} as of {Expiration}", id, CloudEvents.GetString(cloudEvent, "expiration"));
                 outcomes.Record(id, null, DeliveryOutcome.Dropped, "expired");
-                outcomes.TryDeadLetter(entry.Event, entry.Metadata, entry.ContentType, id, null);
+                await outcomes.TryDeadLetterAsync(entry.Event, entry.Metadata, entry.ContentType, id, null);
                 continue;
             }
 
@@ -68,7 +68,7 @@ public sealed class BulkAppSubscription(
             {
                 logger.LogWarning("No matching route for event in pubsub {PubSub} and topic {Topic}; skipping", spec.PubSubName, spec.Topic);
                 outcomes.Record(id, null, DeliveryOutcome.Dropped, "no matching route");
-                outcomes.TryDeadLetter(entry.Event, entry.Metadata, entry.ContentType, id, null);
+                await outcomes.TryDeadLetterAsync(entry.Event, entry.Metadata, entry.ContentType, id, null);
                 continue;
             }
 
@@ -96,7 +96,7 @@ public sealed class BulkAppSubscription(
         // sendBulkToDLQIfConfigured: a bulk publish of the failed entries. When every one of them is
         // published, the whole batch counts as processed.
         var failed = entries.Where(e => errors.ContainsKey(e.EntryId)).ToList();
-        if (spec.DeadLetterTopic is not null && failed.All(e => outcomes.TryDeadLetter(e.Event, e.Metadata, e.ContentType, IdOf(e), null)))
+        if (spec.DeadLetterTopic is not null && await AllDeadLetteredAsync(failed))
         {
             return new Dictionary<string, string>();
         }
@@ -109,6 +109,20 @@ public sealed class BulkAppSubscription(
         return errors;
 
         string? IdOf(BulkEntry entry) => read.TryGetValue(entry.EntryId, out var r) ? r.Id : null;
+
+        // Stops at the first that cannot be published, as the bulk publish of the failed entries does.
+        async Task<bool> AllDeadLetteredAsync(List<BulkEntry> entries)
+        {
+            foreach (var entry in entries)
+            {
+                if (!await outcomes.TryDeadLetterAsync(entry.Event, entry.Metadata, entry.ContentType, IdOf(entry), null))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
     }
 
     // applyBulkSubscribeResiliency: the errors of the entries that never succeeded.
@@ -138,7 +152,7 @@ public sealed class BulkAppSubscription(
                     case BulkEntryStatus.Drop:
                         logger.LogWarning("DROP status returned from app while processing pub/sub event {EntryId}", entry.EntryId);
                         outcomes.Record(id, path, DeliveryOutcome.Dropped, answer.Error);
-                        outcomes.TryDeadLetter(original.Event, original.Metadata, original.ContentType, id, path);
+                        await outcomes.TryDeadLetterAsync(original.Event, original.Metadata, original.ContentType, id, path);
                         break;
                     default:
                         outcomes.Record(id, path, DeliveryOutcome.AttemptFailed, answer.Error);

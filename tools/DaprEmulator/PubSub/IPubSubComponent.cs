@@ -5,7 +5,8 @@ public interface IPubSubComponent : IAsyncDisposable
 {
     string Name { get; }
 
-    void Publish(string topic, byte[] data, IReadOnlyDictionary<string, string>? metadata, string? contentType);
+    // Completes once the broker has the message; fails with PubSubPublishException.
+    Task PublishAsync(string topic, byte[] data, IReadOnlyDictionary<string, string>? metadata, string? contentType);
 
     IDisposable Subscribe(string topic, PubSubHandler handler);
 

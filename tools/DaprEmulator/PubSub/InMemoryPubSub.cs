@@ -25,7 +25,7 @@ public sealed class InMemoryPubSub(string name, ILogger logger) : IPubSubCompone
         }
     }
 
-    public void Publish(string topic, byte[] data, IReadOnlyDictionary<string, string>? metadata, string? contentType)
+    public Task PublishAsync(string topic, byte[] data, IReadOnlyDictionary<string, string>? metadata, string? contentType)
     {
         ObjectDisposedException.ThrowIf(_closed.IsCancellationRequested, this);
         var message = new PubSubMessage(topic, data, metadata ?? new Dictionary<string, string>(), null);
@@ -37,6 +37,8 @@ public sealed class InMemoryPubSub(string name, ILogger logger) : IPubSubCompone
                 s.Queue.Writer.TryWrite(message);
             }
         }
+
+        return Task.CompletedTask;
     }
 
     public IDisposable Subscribe(string topic, PubSubHandler handler)

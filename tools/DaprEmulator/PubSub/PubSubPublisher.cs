@@ -10,10 +10,10 @@ public sealed class PubSubPublisher(
     PublishedMessageLog log,
     TimeProvider time)
 {
-    public void Publish(string pubsub, string topic, byte[] data, IReadOnlyDictionary<string, string>? metadata, string? contentType)
+    public async Task PublishAsync(string pubsub, string topic, byte[] data, IReadOnlyDictionary<string, string>? metadata, string? contentType)
     {
         var component = components(pubsub) ?? throw new PubSubNotFoundException(pubsub);
-        component.Publish(topic, data, metadata, contentType);
+        await component.PublishAsync(topic, data, metadata, contentType);
         log.Add(pubsub, topic, appId, data, metadata, time.GetUtcNow(), component);
     }
 }

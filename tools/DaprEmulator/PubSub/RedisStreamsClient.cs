@@ -55,14 +55,14 @@ public sealed class RedisStreamsClient : IPubSubComponent
     // Test hook: entries of the topic read by this sidecar's consumer group and not acknowledged.
     internal Task<int> PendingAsync(string topic) => _server.PendingCountAsync(topic, _settings.ConsumerId);
 
-    public void Publish(string topic, byte[] data, IReadOnlyDictionary<string, string>? metadata, string? contentType)
+    public async Task PublishAsync(string topic, byte[] data, IReadOnlyDictionary<string, string>? metadata, string? contentType)
     {
         // XADD keeps only `data` and `metadata` (the metadata map as JSON, when there is one): the
         // request's content type is not stored.
         ObjectDisposedException.ThrowIf(_closed.IsCancellationRequested, this);
         try
         {
-            _server.Append(topic, data, metadata is null ? null : JsonSerializer.Serialize(metadata), _settings.MaxLenApprox);
+            await _server.AppendAsync(topic, data, metadata is null ? null : JsonSerializer.Serialize(metadata), _settings.MaxLenApprox);
         }
         catch (RedisStreamsException e)
         {

@@ -17,9 +17,9 @@ public sealed class SharedRedisStreams(string componentName, IRedisStreams strea
 
     public string ComponentName { get; } = componentName;
 
-    public void Append(string topic, byte[] data, string? metadata, long maxLenApprox)
+    public async Task AppendAsync(string topic, byte[] data, string? metadata, long maxLenApprox)
     {
-        streams.Add(topic, data, metadata, maxLenApprox);
+        await streams.AddAsync(topic, data, metadata, maxLenApprox);
         TaskCompletionSource? arrived;
         lock (_lock)
         {

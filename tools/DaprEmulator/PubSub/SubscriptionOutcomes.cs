@@ -11,7 +11,7 @@ public sealed class SubscriptionOutcomes(
     TimeProvider time,
     ILogger logger)
 {
-    public bool TryDeadLetter(byte[] data, IReadOnlyDictionary<string, string> metadata, string? contentType, string? id, string? path)
+    public async Task<bool> TryDeadLetterAsync(byte[] data, IReadOnlyDictionary<string, string> metadata, string? contentType, string? id, string? path)
     {
         if (spec.DeadLetterTopic is null)
         {
@@ -20,7 +20,7 @@ public sealed class SubscriptionOutcomes(
 
         try
         {
-            publisher.Publish(spec.PubSubName, spec.DeadLetterTopic, data, metadata, contentType);
+            await publisher.PublishAsync(spec.PubSubName, spec.DeadLetterTopic, data, metadata, contentType);
             Record(id, path, DeliveryOutcome.DeadLettered, spec.DeadLetterTopic);
             return true;
         }

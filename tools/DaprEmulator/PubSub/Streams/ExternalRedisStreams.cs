@@ -37,18 +37,13 @@ public sealed class ExternalRedisStreams : IRedisStreams
         }
     }
 
-    // Waits for Redis' answer, so that a failed XADD fails the publish as it does in daprd. Through
-    // the async call: StackExchange.Redis 3 reads replies on the thread pool, so publishers blocked in
-    // its synchronous API starved it (XADD timeouts at 32 concurrent publishers); a thread blocked on
-    // a Task lets the pool add threads.
-    public void Add(string stream, byte[] data, string? metadata, long maxLenApprox)
+    // Completes with Redis' answer, so that a failed XADD fails the publish as it does in daprd.
+    public async Task AddAsync(string stream, byte[] data, string? metadata, long maxLenApprox)
     {
         NameValueEntry[] fields = metadata is null ? [new("data", data)] : [new("data", data), new("metadata", metadata)];
         try
         {
-#pragma warning disable SER307 // see above: the emulator's publish path is synchronous
-            _db.StreamAddAsync(stream, fields, maxLength: maxLenApprox > 0 ? maxLenApprox : null, useApproximateMaxLength: true).GetAwaiter().GetResult();
-#pragma warning restore SER307
+            await _db.StreamAddAsync(stream, fields, maxLength: maxLenApprox > 0 ? maxLenApprox : null, useApproximateMaxLength: true);
         }
         catch (RedisException e)
         {

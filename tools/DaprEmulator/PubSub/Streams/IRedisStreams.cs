@@ -10,10 +10,9 @@ public interface IRedisStreams : IDisposable
     TimeSpan? PollInterval { get; }
 
     // XADD stream [MAXLEN ~ maxLenApprox] * data .. [metadata ..]; no MAXLEN when maxLenApprox <= 0
-    // (go-redis omits it). The emulator does not use the id Redis answers. Returns once the server
-    // has the entry: every later command sees it. Synchronous: the emulator's publish path is (the
-    // outbox publishes inside a state transaction).
-    void Add(string stream, byte[] data, string? metadata, long maxLenApprox);
+    // (go-redis omits it). The emulator does not use the id Redis answers. Completes once the server
+    // has the entry: every later command sees it. Fails with RedisStreamsException.
+    Task AddAsync(string stream, byte[] data, string? metadata, long maxLenApprox);
 
     // XGROUP CREATE stream group 0 MKSTREAM; an existing group (BUSYGROUP) is kept as it is.
     void CreateGroup(string stream, string group);

@@ -10,7 +10,7 @@ public sealed class InMemoryRedisStreams(TimeProvider time) : IRedisStreams
 
     public TimeSpan? PollInterval => null;
 
-    public void Add(string stream, byte[] data, string? metadata, long maxLenApprox)
+    public Task AddAsync(string stream, byte[] data, string? metadata, long maxLenApprox)
     {
         lock (_lock)
         {
@@ -21,6 +21,8 @@ public sealed class InMemoryRedisStreams(TimeProvider time) : IRedisStreams
                 s.TrimTo(maxLenApprox);
             }
         }
+
+        return Task.CompletedTask;
     }
 
     public void CreateGroup(string stream, string group)

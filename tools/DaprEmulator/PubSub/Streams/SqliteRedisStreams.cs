@@ -46,7 +46,10 @@ public sealed class SqliteRedisStreams : IRedisStreams
 
     public TimeSpan? PollInterval => null;
 
-    public void Add(string stream, byte[] data, string? metadata, long maxLenApprox) => _writer.RunAsync(tx =>
+    // Queued: see above. A failed commit is logged.
+    public Task AddAsync(string stream, byte[] data, string? metadata, long maxLenApprox)
+    {
+        _ = _writer.RunAsync(tx =>
     {
         var s = GetStream(stream, tx);
         var id = StreamId.Next(s.LastId, NowMs());
@@ -63,6 +66,8 @@ public sealed class SqliteRedisStreams : IRedisStreams
     }).ContinueWith(
         t => _logger.LogError("redis streams: XADD to {Stream} failed: {Error}", stream, t.Exception!.InnerException!.Message),
         CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return Task.CompletedTask;
+    }
 
     public void CreateGroup(string stream, string group) => _writer.Run(tx =>
     {
