@@ -35,7 +35,17 @@ public static class JsonBody
             return (null, Problems.Create(ProblemCatalogue.BodyTooLarge, $"A command body may be at most {MaxBytes} bytes."));
         }
 
-        var bytes = await ReadBoundedAsync(request);
+        byte[]? bytes;
+        try
+        {
+            bytes = await ReadBoundedAsync(request);
+        }
+        catch (BadHttpRequestException)
+        {
+            // The client sent less than its Content-Length and stopped (or broke the chunked framing).
+            return (null, Problems.Create(ProblemCatalogue.BodyInvalid, "The body ended before the length it announced, or its framing is broken."));
+        }
+
         if (bytes is null)
         {
             return (null, Problems.Create(ProblemCatalogue.BodyTooLarge, $"A command body may be at most {MaxBytes} bytes."));

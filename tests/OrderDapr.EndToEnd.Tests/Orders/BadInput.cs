@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using OrderDapr.EndToEnd.Tests.Fixtures;
 
 namespace OrderDapr.EndToEnd.Tests.Orders;
@@ -73,5 +75,29 @@ public sealed class BadInput(OrderSystem system)
 
         Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
         Assert.Equal(1, (await system.Commands.GetAsync($"/orders/{orderId}")).Body.GetProperty("version").GetInt32());
+    }
+
+    // A body whose chunked framing breaks partway (here a chunk size that is not hexadecimal) is the
+    // client's error: a 400 problem, not a 500, and nothing is placed. (A client that sends less than
+    // its Content-Length and closes is answered the same way, though it is no longer there to read it.)
+    [Fact]
+    public async Task A_body_whose_framing_breaks_is_a_400_problem_and_changes_nothing()
+    {
+        var answer = "";
+        await system.AssertChangesNothingAsync(async () =>
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(system.CommandBaseAddress.Host, system.CommandBaseAddress.Port);
+            var stream = client.GetStream();
+            var request = $"POST /orders HTTP/1.1\r\nHost: {system.CommandBaseAddress.Authority}\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n14\r\n" + OrderApi.SampleOrder[..20] + "\r\nzz\r\n";
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            answer = await reader.ReadToEndAsync();
+        });
+
+        Assert.StartsWith("HTTP/1.1 400 ", answer, StringComparison.Ordinal);
+        Assert.Contains("Content-Type: application/problem+json", answer, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("\"code\":\"body-invalid\"", answer, StringComparison.Ordinal);
     }
 }
