@@ -37,3 +37,44 @@ public sealed class ExternalPostgreSqlInitTests
         Assert.EndsWith("failed to parse connection string: the emulator does not know the connection setting 'colour'", error.Message, StringComparison.Ordinal);
     }
 }
+
+// The connection pool of a state.postgresql component on a real server, sized as daprd's pgx pool
+// is: a burst of requests does not take the whole server's max_connections.
+public sealed class ExternalPostgreSqlPoolTests
+{
+    private const string ConnectionString = "host=localhost user=postgres password=postgres database=orderdapr";
+
+    [Fact]
+    public void By_default_the_pool_holds_the_greater_of_four_and_the_number_of_cpus()
+    {
+        Assert.Equal(Math.Max(4, Environment.ProcessorCount), Pool().MaxPoolSize);
+        Assert.Equal(Math.Max(4, Environment.ProcessorCount), Pool(("maxConns", "1")).MaxPoolSize);
+        Assert.Equal(Math.Max(4, Environment.ProcessorCount), Pool(("maxConns", "-3")).MaxPoolSize);
+    }
+
+    [Fact]
+    public void MaxConns_above_one_sizes_the_pool()
+    {
+        Assert.Equal(12, Pool(("maxConns", "12")).MaxPoolSize);
+    }
+
+    [Theory]
+    [InlineData("5m", 300)]
+    [InlineData("90", 90)]
+    [InlineData("1500ms", 2)]
+    public void ConnectionMaxIdleTime_closes_idle_connections_after_it(string value, int seconds)
+    {
+        Assert.Equal(seconds, Pool(("connectionMaxIdleTime", value)).ConnectionIdleLifetime);
+    }
+
+    [Fact]
+    public void Without_connectionMaxIdleTime_the_drivers_default_holds()
+    {
+        Assert.Equal(new Npgsql.NpgsqlConnectionStringBuilder().ConnectionIdleLifetime, Pool().ConnectionIdleLifetime);
+    }
+
+    private static Npgsql.NpgsqlConnectionStringBuilder Pool(params (string Name, string Value)[] metadata) =>
+        ExternalPostgreSql.Settings(
+            new ComponentDefinition { Name = "eventstore", Type = "state.postgresql", Metadata = [.. metadata.Select(m => KeyValuePair.Create(m.Name, m.Value))] },
+            ConnectionString);
+}

@@ -1,4 +1,6 @@
+using System.Globalization;
 using DaprEmulator.Components;
+using DaprEmulator.GoFormats;
 using DaprEmulator.State;
 using DaprEmulator.State.PostgreSqlServer;
 using Npgsql;
@@ -21,9 +23,9 @@ internal static class ExternalPostgreSql
         NpgsqlConnectionStringBuilder settings;
         try
         {
-            settings = new NpgsqlConnectionStringBuilder(PostgreSqlConnectionString.ToNpgsql(connectionString)) { MaxAutoPrepare = 32 };
+            settings = Settings(component, connectionString);
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or UriFormatException)
+        catch (Exception e) when (e is FormatException or ArgumentException or UriFormatException or OverflowException)
         {
             throw InitFailure(component, $"failed to parse connection string: {e.Message}");
         }
@@ -53,6 +55,26 @@ internal static class ExternalPostgreSql
             source.Dispose();
             throw InitFailure(component, $"failed to perform migrations: {e.Message}");
         }
+    }
+
+    // The connection string, and the pool as daprd's pgx pool is sized: maxConns when above 1, else
+    // the greater of 4 and the number of CPUs; idle connections closed after connectionMaxIdleTime
+    // when it is set (a Go duration, or seconds), else when the driver's default says.
+    internal static NpgsqlConnectionStringBuilder Settings(ComponentDefinition component, string connectionString)
+    {
+        var settings = new NpgsqlConnectionStringBuilder(PostgreSqlConnectionString.ToNpgsql(connectionString)) { MaxAutoPrepare = 32 };
+        var maxConns = component.GetIgnoreCase("maxConns") is { Length: > 0 } max ? int.Parse(max, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) : 0;
+        settings.MaxPoolSize = maxConns > 1 ? maxConns : Math.Max(4, Environment.ProcessorCount);
+        if (component.GetIgnoreCase("connectionMaxIdleTime") is { Length: > 0 } idle)
+        {
+            var lifetime = long.TryParse(idle, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? TimeSpan.FromSeconds(seconds) : GoDuration.Parse(idle);
+            if (lifetime > TimeSpan.Zero)
+            {
+                settings.ConnectionIdleLifetime = (int)Math.Ceiling(lifetime.TotalSeconds);
+            }
+        }
+
+        return settings;
     }
 
     private static ResourceLoadException InitFailure(ComponentDefinition component, string error) =>
