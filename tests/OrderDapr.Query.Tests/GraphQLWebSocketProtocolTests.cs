@@ -32,6 +32,24 @@ public sealed class GraphQLWebSocketProtocolTests
         return QueryHost.StartAsync(settings: configuration);
     }
 
+    // A subscriber of a customer's orders (MaxQueuedMessages 5) that reads nothing while orders are
+    // projected: once the socket's buffers are full, results queue up in the service, until it logs
+    // that the subscriber fell behind.
+    private static async Task<GraphQLWsClient> FallenBehindAsync(QueryHost host)
+    {
+        var client = await GraphQLWsClient.ConnectAsync(host, receiveBuffer: 1024);
+        await client.InitAsync();
+        await client.SubscribeAsync("1", "subscription { customerOrdersChanged(customerId: \"customer-1\") { id customerId status total currency version items { productId quantity unitPrice } } }");
+        await host.WatchingAsync(1);
+        for (var batch = 0; !host.Logs.Entries.Any(e => e.Message.Contains("fell 5 results behind", StringComparison.Ordinal)); batch++)
+        {
+            Assert.True(batch < 400, "The service never noticed that the subscriber fell behind");
+            await host.ProjectAsync([.. Enumerable.Range(batch * 250, 250).Select(i => Event($"order-{i}", 1, Created(), at: T0.AddSeconds(i)))]);
+        }
+
+        return client;
+    }
+
     private static async Task<GraphQLWsClient> InitialisedAsync(QueryHost host)
     {
         var client = await GraphQLWsClient.ConnectAsync(host);
@@ -360,17 +378,7 @@ public sealed class GraphQLWebSocketProtocolTests
     public async Task A_subscriber_that_falls_too_far_behind_is_closed_with_1013_and_its_subscriptions_end()
     {
         await using var host = await StartAsync(("Subscriptions:MaxQueuedMessages", "5"));
-        await using var client = await GraphQLWsClient.ConnectAsync(host, receiveBuffer: 1024);
-        await client.InitAsync();
-        await client.SubscribeAsync("1", "subscription { customerOrdersChanged(customerId: \"customer-1\") { id customerId status total currency version items { productId quantity unitPrice } } }");
-        await host.WatchingAsync(1);
-
-        // The client reads nothing now: once the socket's buffers are full, results queue up in the service.
-        for (var batch = 0; !host.Logs.Entries.Any(e => e.Message.Contains("fell 5 results behind", StringComparison.Ordinal)); batch++)
-        {
-            Assert.True(batch < 400, "The service never noticed that the subscriber fell behind");
-            await host.ProjectAsync([.. Enumerable.Range(batch * 250, 250).Select(i => Event($"order-{i}", 1, Created(), at: T0.AddSeconds(i)))]);
-        }
+        await using var client = await FallenBehindAsync(host);
 
         // Reading again, it gets what was on the way, then the close.
         WsFrame frame;
@@ -388,16 +396,7 @@ public sealed class GraphQLWebSocketProtocolTests
     public async Task A_subscriber_that_stops_reading_altogether_is_let_go_after_the_close_handshake()
     {
         await using var host = await StartAsync(("Subscriptions:MaxQueuedMessages", "5"));
-        await using var client = await GraphQLWsClient.ConnectAsync(host, receiveBuffer: 1024);
-        await client.InitAsync();
-        await client.SubscribeAsync("1", "subscription { customerOrdersChanged(customerId: \"customer-1\") { id customerId status total currency version items { productId quantity unitPrice } } }");
-        await host.WatchingAsync(1);
-
-        for (var batch = 0; !host.Logs.Entries.Any(e => e.Message.Contains("fell 5 results behind", StringComparison.Ordinal)); batch++)
-        {
-            Assert.True(batch < 400, "The service never noticed that the subscriber fell behind");
-            await host.ProjectAsync([.. Enumerable.Range(batch * 250, 250).Select(i => Event($"order-{i}", 1, Created(), at: T0.AddSeconds(i)))]);
-        }
+        await using var client = await FallenBehindAsync(host);
 
         // The close frame waits behind what the client does not read: the client has 5 s to answer it.
         await host.Time.ArmedAsync(TimeSpan.FromSeconds(5));
