@@ -5,7 +5,8 @@ namespace DaprEmulator.PubSub.Streams;
 // The one connection of a SQLite backend and the thread that uses it. Every command is a work item
 // run there in arrival order; the items that arrive while a transaction runs share the next one
 // (group commit): alone, a command commits at once; under load, many share one commit. A dedicated
-// thread, not the thread pool: synchronous callers (XADD) block pool threads while they wait.
+// thread, not the thread pool: Run's synchronous callers (XGROUP CREATE, the HasUndelivered test
+// hook) block a pool thread while they wait.
 internal sealed class SqliteWriter : IDisposable
 {
     private const int MaxBatch = 1024;
